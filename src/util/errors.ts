@@ -1,0 +1,84 @@
+/**
+ * Error helpers in the style of denoland/std: built-in error classes, sentence-case messages that
+ * state the failed action, quote the offending value and say how to fix it.
+ *
+ * @module
+ */
+
+/**
+ * Raised when a user-supplied configuration (suite, CLI flags, method hyperparameters) is invalid.
+ * It carries every problem found, so one run of validation reports all of them at once.
+ *
+ * @example Collect several problems
+ * ```ts
+ * import { ConfigError } from "./errors.ts";
+ * const err = new ConfigError(["Unknown method \"x\"", "Width must be > 0: got -1"]);
+ * if (err.problems.length !== 2) throw new Error("expected two problems");
+ * ```
+ */
+export class ConfigError extends TypeError {
+  /** Every problem found, one line each. */
+  readonly problems: readonly string[];
+  /** Creates a configuration error from a list of problems. */
+  constructor(problems: readonly string[], what = "configuration") {
+    super(
+      problems.length === 1
+        ? `Invalid ${what}: ${problems[0]}`
+        : `Invalid ${what}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Raised when a file's content does not match what it must be (hash, size, header, record count).
+ */
+export class DataIntegrityError extends Error {
+  /** Path of the offending file. */
+  readonly path: string;
+  /** Creates an integrity error for a file. */
+  constructor(path: string, message: string) {
+    super(message);
+    this.name = "DataIntegrityError";
+    this.path = path;
+  }
+}
+
+/** Raised when training diverges (NaN/Inf loss or parameters); the message carries the reason. */
+export class DivergenceError extends Error {
+  /** Epoch (0-based) at which divergence was detected. */
+  readonly epoch: number;
+  /** Step (global, 0-based) at which divergence was detected. */
+  readonly step: number;
+  /** Creates a divergence error. */
+  constructor(message: string, epoch: number, step: number) {
+    super(message);
+    this.name = "DivergenceError";
+    this.epoch = epoch;
+    this.step = step;
+  }
+}
+
+/**
+ * Formats a "cannot find" message listing valid choices, e.g.
+ * `Cannot find pruning method "x": expected one of "dam", "l0-hc"`.
+ *
+ * @example
+ * ```ts
+ * import { notFoundMessage } from "./errors.ts";
+ * const m = notFoundMessage("pruning method", "x", ["l0-hc", "dam"]);
+ * if (m !== 'Cannot find pruning method "x": expected one of "l0-hc", "dam"') throw new Error(m);
+ * ```
+ */
+export function notFoundMessage(what: string, value: string, valid: readonly string[]): string {
+  return `Cannot find ${what} "${value}": expected one of ${valid.map((v) => `"${v}"`).join(", ")}`;
+}
+
+/** Returns the value registered under `id`, or throws a `RangeError` listing the valid ids. */
+export function lookup<T>(registry: Readonly<Record<string, T>>, id: string, what: string): T {
+  if (!Object.hasOwn(registry, id)) {
+    throw new RangeError(notFoundMessage(what, id, Object.keys(registry)));
+  }
+  return registry[id];
+}
