@@ -1,0 +1,137 @@
+/**
+ * Small statistics helpers for the report: mean, sample sd, grouping runs into operating points,
+ * and picking one representative operating point per method.
+ *
+ * @module
+ */
+
+import type { Run, Summary } from "./load.ts";
+
+/** Mean of the finite values; `NaN` when there are none. */
+export function mean(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite);
+  return v.length === 0 ? NaN : v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** Sample standard deviation (n − 1) of the finite values; `0` for one value, `NaN` for none. */
+export function sd(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite);
+  if (v.length === 0) return NaN;
+  if (v.length === 1) return 0;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+}
+
+/** Groups items by a string key, keeping first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** Label of a dataset × architecture panel, e.g. `mnist · mlp`. */
+export function panelOf(r: { dataset: string; arch: string }): string {
+  return `${r.dataset} · ${r.arch}`;
+}
+
+/** Label of a λ value (`–` when the method has no λ). */
+export function lambdaLabel(lambda: number): string {
+  return Number.isFinite(lambda) ? String(lambda) : "–";
+}
+
+/** Key identifying one configuration (everything but the seed). */
+export function configKey(r: Run): string {
+  return [r.dataset, r.arch, r.initWidth, r.method, lambdaLabel(r.lambda), r.point].join("\u0000");
+}
+
+/** Runs of one configuration, averaged over seeds. */
+export interface OperatingPoint {
+  /** The successful runs of this configuration (one per seed). */
+  runs: Run[];
+  /** First run, for the identity fields. */
+  first: Run;
+  /** Mean fraction of units kept. */
+  keptFraction: number;
+}
+
+/** Groups successful runs into operating points (configuration averaged over seeds). */
+export function operatingPoints(runs: readonly Run[]): OperatingPoint[] {
+  const ok = runs.filter((r) => r.ok);
+  return [...groupBy(ok, configKey).values()].map((rs) => ({
+    runs: rs,
+    first: rs[0],
+    keptFraction: mean(rs.map((r) => r.keptFraction)),
+  }));
+}
+
+/**
+ * Picks one operating point per method × dataset × arch × width: when a method has several
+ * (λ values or target sparsities), the one whose mean kept fraction is closest to the median
+ * kept fraction of all operating points of that panel and width, so methods are compared at
+ * similar operating points. Ties go to the earlier point.
+ */
+export function representativeRuns(runs: readonly Run[]): Run[] {
+  const points = operatingPoints(runs);
+  const byPanel = groupBy(points, (p) => `${panelOf(p.first)}\u0000${p.first.initWidth}`);
+  const out: Run[] = [];
+  for (const panel of byPanel.values()) {
+    const fracs = panel.map((p) => p.keptFraction).filter(Number.isFinite).sort((a, b) => a - b);
+    const median = fracs.length === 0 ? NaN : fracs[Math.floor((fracs.length - 1) / 2)];
+    for (const group of groupBy(panel, (p) => p.first.method).values()) {
+      let best = group[0];
+      for (const p of group) {
+        if (Math.abs(p.keptFraction - median) < Math.abs(best.keptFraction - median)) best = p;
+      }
+      out.push(...best.runs);
+    }
+  }
+  return out;
+}
+
+/**
+ * Computes `summary.csv`-shaped rows from runs (used when `summary.csv` is missing).
+ *
+ * @example
+ * ```ts
+ * import { summarise } from "./aggregate.ts";
+ * if (summarise([]).length !== 0) throw new Error("expected no rows");
+ * ```
+ */
+export function summarise(runs: readonly Run[]): Summary[] {
+  const groups = groupBy(runs, configKey);
+  const out: Summary[] = [];
+  for (const all of groups.values()) {
+    const rs = all.filter((r) => r.ok);
+    const f = all[0];
+    const col = (pick: (r: Run) => number) => rs.map(pick);
+    out.push({
+      method: f.method,
+      arch: f.arch,
+      dataset: f.dataset,
+      init_width: f.initWidth,
+      lambda: f.lambda,
+      point: f.point,
+      n_seeds: rs.length,
+      n_failed: all.length - rs.length,
+      acc_mean: mean(col((r) => r.acc)),
+      acc_sd: sd(col((r) => r.acc)),
+      kept_fraction_mean: mean(col((r) => r.keptFraction)),
+      kept_fraction_sd: sd(col((r) => r.keptFraction)),
+      units_kept_mean: mean(col((r) => r.unitsKept)),
+      units_kept_sd: sd(col((r) => r.unitsKept)),
+      weights_kept_fraction_mean: mean(col((r) => r.weightsKeptFraction)),
+      weights_kept_fraction_sd: sd(col((r) => r.weightsKeptFraction)),
+      theoretical_speedup_mean: mean(col((r) => r.theoreticalSpeedup)),
+      measured_speedup_mean: mean(col((r) => r.measuredSpeedup)),
+      train_macs_fraction_mean: mean(col((r) => r.trainMacs / r.trainMacsDense)),
+      width_cv_units_kept: NaN,
+      acc_dense_baseline: mean(col((r) => r.accDenseBaseline)),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * Shared pieces of the Vega-Lite chart builders: the spec type, the common config (fixed font,
+ * white background), a stable method colour scale and faceting helpers.
+ *
+ * @module
+ */
+
+import type { HistoryPoint, Run } from "./load.ts";
+import { panelOf } from "./aggregate.ts";
+
+/** A Vega-Lite spec as plain JSON (validated by compiling it with vega-lite). */
+export type ChartSpec = Record<string, unknown>;
+
+/** Data the chart builders read. */
+export interface ChartInput {
+  /** All runs, failed ones included; builders use only successful runs. */
+  runs: readonly Run[];
+  /** History points (long format). */
+  history: readonly HistoryPoint[];
+}
+
+/** Font family used in every chart; the PNG renderer loads the matching TTF. */
+export const CHART_FONT = "DejaVu Sans";
+
+/** Vega-Lite `$schema` of every spec. */
+export const VL_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+const CONFIG = {
+  font: CHART_FONT,
+  background: "white",
+  padding: 8,
+  view: { stroke: "#bbb" },
+  title: { fontSize: 15, anchor: "start", offset: 12 },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e6e6e6" },
+  header: { labelFontSize: 12, labelFontWeight: "bold" },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right" },
+};
+
+/** Rounds to 6 significant digits so specs are small and stable; non-finite → `null`. */
+export function r6(x: number): number | null {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)) : null;
+}
+
+/** Wraps data and a view into a top-level spec with the shared config. */
+export function topLevel(
+  title: string,
+  values: readonly Record<string, unknown>[],
+  body: ChartSpec,
+): ChartSpec {
+  return {
+    $schema: VL_SCHEMA,
+    title,
+    data: { values },
+    ...body,
+    config: CONFIG,
+  };
+}
+
+/** Sorted distinct method ids of the runs, for a colour scale that is stable across charts. */
+export function methodDomain(runs: readonly Run[]): string[] {
+  return [...new Set(runs.map((r) => r.method))].sort();
+}
+
+/** Colour encoding by method with a fixed domain. */
+export function methodColor(domain: readonly string[], legend = true): ChartSpec {
+  return {
+    field: "method",
+    type: "nominal",
+    title: "method",
+    scale: { domain, scheme: "tableau10" },
+    ...(legend ? {} : { legend: null }),
+  };
+}
+
+/** Panel label including the initial width, e.g. `mnist · mlp · width 64`. */
+export function panelWidthOf(r: Run): string {
+  return `${panelOf(r)} · width ${r.initWidth}`;
+}
+
+/** Facet-wrap body: one panel per distinct `panel` value, `columns` per row. */
+export function wrapFacet(
+  panels: number,
+  spec: ChartSpec,
+  options: { columns?: number; resolve?: ChartSpec } = {},
+): ChartSpec {
+  return {
+    facet: { field: "panel", type: "nominal", title: null },
+    columns: Math.min(options.columns ?? 3, Math.max(1, panels)),
+    spec,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  };
+}
+
+/** Number of distinct values of `key` over the items. */
+export function distinct<T>(items: readonly T[], key: (item: T) => unknown): number {
+  return new Set(items.map(key)).size;
+}
+
+/** Filter transform on the `kind` field, to share one data array between layers. */
+export function kind(k: string): ChartSpec[] {
+  return [{ filter: `datum.kind === '${k}'` }];
+}

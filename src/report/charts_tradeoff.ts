@@ -1,0 +1,199 @@
+/**
+ * Trade-off charts: accuracy against the fraction of units or weights kept, against theoretical
+ * speedup, and theoretical against measured speedup.
+ *
+ * @module
+ */
+
+import { groupBy, lambdaLabel, mean, operatingPoints, panelOf, sd } from "./aggregate.ts";
+import type { Run } from "./load.ts";
+import {
+  type ChartInput,
+  type ChartSpec,
+  distinct,
+  kind,
+  methodColor,
+  methodDomain,
+  r6,
+  topLevel,
+  wrapFacet,
+} from "./charts_common.ts";
+
+/** Which quantity goes on the x axis of a trade-off chart. */
+export type TradeoffX = "units" | "weights" | "speedup";
+
+const X_FIELD: Record<TradeoffX, { pick: (r: Run) => number; title: string }> = {
+  units: { pick: (r) => r.keptFraction, title: "fraction of units kept (log, reversed)" },
+  weights: {
+    pick: (r) => r.weightsKeptFraction,
+    title: "fraction of weights kept (log, reversed)",
+  },
+  speedup: { pick: (r) => r.theoreticalSpeedup, title: "theoretical speedup (dense / compact MACs)" },
+};
+
+/**
+ * Accuracy against the fraction of units or weights kept (log axis, reversed) or against the
+ * theoretical speedup: one line per method and width, a mean ± sd band over seeds, and the dense
+ * baseline as a dashed rule; one panel per dataset × architecture.
+ *
+ * @returns The spec, or `null` when no successful run has both values.
+ */
+export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null {
+  const { pick, title } = X_FIELD[x];
+  const points = operatingPoints(input.runs).filter((p) =>
+    p.runs.some((r) => Number.isFinite(pick(r)) && Number.isFinite(r.acc))
+  );
+  if (points.length === 0) return null;
+  const values: Record<string, unknown>[] = points.map((p) => {
+    const acc = p.runs.map((r) => r.acc);
+    const m = mean(acc), s = sd(acc);
+    return {
+      kind: "point",
+      panel: panelOf(p.first),
+      method: p.first.method,
+      width: `width ${p.first.initWidth}`,
+      series: `${p.first.method} ${p.first.initWidth}`,
+      lambda: lambdaLabel(p.first.lambda),
+      point: p.first.point,
+      x: r6(mean(p.runs.map(pick))),
+      acc: r6(m),
+      lo: r6(m - s),
+      hi: r6(m + s),
+      n: p.runs.length,
+    };
+  });
+  const ok = input.runs.filter((r) => r.ok);
+  for (const [panel, rs] of groupBy(ok, panelOf)) {
+    const base = mean(rs.map((r) => r.accDenseBaseline));
+    if (Number.isFinite(base)) values.push({ kind: "baseline", panel, acc: r6(base) });
+  }
+  const domain = methodDomain(ok);
+  const multiWidth = distinct(points, (p) => p.first.initWidth) > 1;
+  const xEnc = {
+    field: "x",
+    type: "quantitative",
+    title,
+    scale: x === "speedup" ? { type: "log" } : { type: "log", reverse: true },
+  };
+  const yEnc = {
+    field: "acc",
+    type: "quantitative",
+    title: "test accuracy",
+    scale: { zero: false },
+    axis: { format: ".1%" },
+  };
+  const dash = multiWidth
+    ? { strokeDash: { field: "width", type: "nominal", title: "initial width" } }
+    : {};
+  const spec: ChartSpec = {
+    width: 320,
+    height: 220,
+    layer: [
+      {
+        transform: kind("point"),
+        mark: { type: "area", opacity: 0.15 },
+        encoding: {
+          x: xEnc,
+          y: { field: "lo", type: "quantitative" },
+          y2: { field: "hi" },
+          color: methodColor(domain, false),
+          detail: { field: "series" },
+        },
+      },
+      {
+        transform: kind("point"),
+        mark: { type: "line", point: true, strokeWidth: 2 },
+        encoding: {
+          x: xEnc,
+          y: yEnc,
+          color: methodColor(domain),
+          detail: { field: "series" },
+          ...dash,
+          tooltip: [
+            { field: "method" },
+            { field: "width" },
+            { field: "lambda", title: "λ" },
+            { field: "point" },
+            { field: "x", title: x, format: ".3f" },
+            { field: "acc", format: ".2%" },
+            { field: "n", title: "seeds" },
+          ],
+        },
+      },
+      {
+        transform: kind("baseline"),
+        mark: { type: "rule", strokeDash: [5, 4], color: "#333" },
+        encoding: { y: { field: "acc", type: "quantitative" } },
+      },
+    ],
+  };
+  const titles: Record<TradeoffX, string> = {
+    units: "Accuracy vs fraction of units kept",
+    weights: "Accuracy vs fraction of weights kept",
+    speedup: "Accuracy vs theoretical speedup",
+  };
+  return topLevel(titles[x], values, wrapFacet(distinct(values, (v) => v.panel), spec));
+}
+
+/**
+ * Theoretical speedup (MACs ratio) against measured speedup (latency ratio of the compact net),
+ * one point per run, with the y = x line.
+ *
+ * @returns The spec, or `null` when no run has a measured speedup.
+ */
+export function speedupChart(input: ChartInput): ChartSpec | null {
+  const runs = input.runs.filter((r) =>
+    r.ok && r.theoreticalSpeedup > 0 && r.measuredSpeedup > 0
+  );
+  if (runs.length === 0) return null;
+  const values: Record<string, unknown>[] = runs.map((r) => ({
+    kind: "run",
+    panel: panelOf(r),
+    method: r.method,
+    seed: r.seed,
+    width: r.initWidth,
+    theoretical: r6(r.theoreticalSpeedup),
+    measured: r6(r.measuredSpeedup),
+  }));
+  const all = runs.flatMap((r) => [r.theoreticalSpeedup, r.measuredSpeedup]);
+  const lo = Math.min(1, ...all), hi = Math.max(...all);
+  values.push({ kind: "identity", theoretical: r6(lo), measured: r6(lo) });
+  values.push({ kind: "identity", theoretical: r6(hi), measured: r6(hi) });
+  const domain = methodDomain(runs);
+  const x = {
+    field: "theoretical",
+    type: "quantitative",
+    title: "theoretical speedup (MACs ratio, log)",
+    scale: { type: "log" },
+  };
+  const y = {
+    field: "measured",
+    type: "quantitative",
+    title: "measured speedup (latency ratio, log)",
+    scale: { type: "log" },
+  };
+  return topLevel("Theoretical vs measured speedup", values, {
+    width: 420,
+    height: 320,
+    layer: [
+      {
+        transform: kind("identity"),
+        mark: { type: "line", color: "#888", strokeDash: [5, 4] },
+        encoding: { x, y },
+      },
+      {
+        transform: kind("run"),
+        mark: { type: "point", filled: true, size: 60, opacity: 0.8 },
+        encoding: {
+          x,
+          y,
+          color: methodColor(domain),
+          shape: { field: "panel", type: "nominal", title: "dataset · arch" },
+          tooltip: [{ field: "method" }, { field: "panel" }, { field: "width" }, {
+            field: "seed",
+          }, { field: "theoretical" }, { field: "measured" }],
+        },
+      },
+    ],
+  });
+}

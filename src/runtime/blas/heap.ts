@@ -1,0 +1,63 @@
+/**
+ * Zero-copy access to tensors of the tfjs wasm backend: `Float32Array` views of the wasm heap at a
+ * tensor's offset, which FFI calls read and write directly.
+ *
+ * The wasm heap can grow (and detach earlier views) whenever the backend allocates. Kernels must
+ * therefore allocate every output first and create views afterwards, in the same call.
+ *
+ * @module
+ */
+import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` the BLAS kernels use. */
+export interface WasmBackend {
+  /** The Emscripten module; `HEAPU8` is replaced when the heap grows. */
+  wasm: { HEAPU8: Uint8Array };
+  /** Per-tensor storage; `memoryOffset` is the byte offset in the heap. */
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  /** Allocates an output tensor in the heap (may grow the heap). */
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+}
+
+/** Arguments tfjs passes to a kernel function. */
+export interface KernelArgs {
+  /** Named input tensors. */
+  inputs: Record<string, TensorInfo | undefined>;
+  /** The backend instance (the wasm backend for our kernels). */
+  backend: unknown;
+  /** Kernel attributes. */
+  attrs?: NamedAttrMap;
+}
+
+/** A kernel function as registered (tfjs' `KernelFunc`). */
+export type Kernel = KernelFunc;
+
+/**
+ * A `Float32Array` view of a float32 tensor's data in the wasm heap. Create views only after the
+ * last allocation of the kernel call.
+ */
+export function f32View(backend: WasmBackend, t: TensorInfo): Float32Array {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) {
+    throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);
+  }
+  return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, sizeOf(t.shape));
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+let scratch = new Float32Array(0);
+
+/**
+ * A reusable JS-side scratch buffer (outside the wasm heap, so heap growth cannot detach it) of at
+ * least `n` floats. Its contents are undefined; one buffer serves every kernel call in turn.
+ */
+export function scratchF32(n: number): Float32Array {
+  if (scratch.length < n) scratch = new Float32Array(Math.max(n, scratch.length * 2));
+  return scratch.length === n ? scratch : scratch.subarray(0, n);
+}

@@ -1,0 +1,198 @@
+/**
+ * Loading a native BLAS library through Deno FFI: library search, permission checks, thread count.
+ *
+ * @module
+ */
+
+/** Row-major order for `cblas_sgemm` (`CblasRowMajor`). */
+export const ROW_MAJOR = 101;
+/** No transpose (`CblasNoTrans`). */
+export const NO_TRANS = 111;
+/** Transpose (`CblasTrans`). */
+export const TRANS = 112;
+
+const SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32", // order
+      "i32", // transA
+      "i32", // transB
+      "i32", // M
+      "i32", // N
+      "i32", // K
+      "f32", // alpha
+      "buffer", // A
+      "i32", // lda
+      "buffer", // B
+      "i32", // ldb
+      "f32", // beta
+      "buffer", // C
+      "i32", // ldc
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
+  openblas_get_config: { parameters: [], result: "pointer", optional: true },
+} as const;
+
+/** The signature of `cblas_sgemm` as called from JS (buffers: any typed-array view). */
+export type Sgemm = (
+  order: number,
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: BufferSource,
+  lda: number,
+  b: BufferSource,
+  ldb: number,
+  beta: number,
+  c: BufferSource,
+  ldc: number,
+) => void;
+
+/** An opened BLAS library. */
+export interface BlasLibrary {
+  /** Path or name passed to `Deno.dlopen`. */
+  path: string;
+  /** `cblas_sgemm`. */
+  sgemm: Sgemm;
+  /** Threads the library uses (as reported by it, or as requested when it cannot report). */
+  threads: number;
+  /** Build description (`openblas_get_config`), or `null` when the library has none. */
+  config: string | null;
+}
+
+/** Result of {@linkcode openBlas}: the library, or why none could be opened. */
+export type OpenResult = { ok: true; lib: BlasLibrary } | { ok: false; reason: string };
+
+const MACOS_ACCELERATE = "/System/Library/Frameworks/Accelerate.framework/Accelerate";
+
+/**
+ * Candidate library paths, in search order: `explicit` (or `PRUNEBENCH_BLAS` when readable), then
+ * the platform's usual names.
+ */
+export function candidateLibraries(explicit?: string): string[] {
+  const out: string[] = [];
+  const fromEnv = explicit ?? readEnv("PRUNEBENCH_BLAS");
+  if (fromEnv) out.push(fromEnv);
+  if (Deno.build.os === "darwin") out.push(MACOS_ACCELERATE);
+  else if (Deno.build.os === "windows") out.push("libopenblas.dll");
+  else out.push("libopenblas.so.0", "libblas.so.3");
+  return out;
+}
+
+/** Reads an environment variable only when already permitted (never prompts). */
+export function readEnv(name: string): string | undefined {
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+      return undefined;
+    }
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ffiGranted(path?: string): boolean {
+  try {
+    const desc: Deno.PermissionDescriptor = path === undefined
+      ? { name: "ffi" }
+      : { name: "ffi", path };
+    return Deno.permissions.querySync(desc).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+let cache: { key: string; result: OpenResult } | null = null;
+
+/**
+ * Opens the first BLAS library that loads and has `cblas_sgemm`, and sets its thread count.
+ * Never throws and never prompts: returns `{ok: false, reason}` when FFI is not permitted or no
+ * library opens. The library stays open for the life of the process (results are cached).
+ */
+export function openBlas(explicit: string | undefined, threads: number): OpenResult {
+  const candidates = candidateLibraries(explicit);
+  const key = `${candidates.join("|")}#${threads}`;
+  if (cache?.key === key) return cache.result;
+  if (cache?.result.ok) {
+    // Already open: only the thread count may differ; same library when the search agrees.
+    const lib = cache.result.lib;
+    if (candidates[0] === lib.path || !explicit) {
+      lib.threads = setThreads(lib, threads);
+      cache = { key, result: cache.result };
+      return cache.result;
+    }
+  }
+  const result = openFresh(candidates, threads);
+  cache = { key, result };
+  return result;
+}
+
+let handles: Map<string, Deno.DynamicLibrary<typeof SYMBOLS>> = new Map();
+let setters: Map<string, (n: number) => number> = new Map();
+
+function setThreads(lib: BlasLibrary, threads: number): number {
+  return setters.get(lib.path)?.(threads) ?? lib.threads;
+}
+
+function openFresh(candidates: string[], threads: number): OpenResult {
+  if (typeof Deno.dlopen !== "function") {
+    return { ok: false, reason: "Deno.dlopen is not available in this runtime" };
+  }
+  const anyFfi = ffiGranted();
+  const errors: string[] = [];
+  for (const path of candidates) {
+    if (!anyFfi && !ffiGranted(path)) continue;
+    let dl = handles.get(path);
+    if (!dl) {
+      try {
+        dl = Deno.dlopen(path, SYMBOLS);
+      } catch (e) {
+        errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
+        continue;
+      }
+      handles.set(path, dl);
+    }
+    const sym = dl.symbols;
+    const setter = (n: number): number => {
+      if (sym.openblas_set_num_threads) sym.openblas_set_num_threads(n);
+      return sym.openblas_get_num_threads ? sym.openblas_get_num_threads() : n;
+    };
+    setters.set(path, setter);
+    const cfgPtr = sym.openblas_get_config?.() ?? null;
+    const config = cfgPtr ? new Deno.UnsafePointerView(cfgPtr).getCString() : null;
+    const lib: BlasLibrary = {
+      path,
+      sgemm: sym.cblas_sgemm as unknown as Sgemm,
+      threads: setter(threads),
+      config,
+    };
+    return { ok: true, lib };
+  }
+  if (!anyFfi && errors.length === 0) {
+    return {
+      ok: false,
+      reason: "BLAS acceleration is off: FFI is not permitted (run with --allow-ffi)",
+    };
+  }
+  return {
+    ok: false,
+    reason: `BLAS acceleration is off: cannot open a BLAS library (tried ${
+      candidates.map((c) => `"${c}"`).join(", ")
+    }; install libopenblas0-pthread or set PRUNEBENCH_BLAS)` +
+      (errors.length ? `: ${errors[0]}` : ""),
+  };
+}
+
+/** Closes every library opened by {@linkcode openBlas} (tests only; kernels stop working). */
+export function closeBlasForTests(): void {
+  for (const dl of handles.values()) dl.close();
+  handles = new Map();
+  setters = new Map();
+  cache = null;
+}
