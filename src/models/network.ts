@@ -36,6 +36,13 @@ export interface ForwardOptions {
 
 let uid = 0;
 
+interface IncomingState {
+  layer: string;
+  rows: Int32Array;
+  lab: Int32Array | null;
+  producer: GateGroup | null;
+}
+
 /** Network options. */
 export interface NetworkOptions {
   /** Seed of the initial weights. @default 0 */
@@ -248,8 +255,8 @@ export class Network {
   }
 
   /** Incoming-feature bookkeeping of the input-gated layers, taken before a removal. */
-  #incomingState(target: GateGroup) {
-    const out: { layer: string; rows: Int32Array; lab: Int32Array | null; producer: GateGroup | null }[] = [];
+  #incomingState(target: GateGroup): IncomingState[] {
+    const out: IncomingState[] = [];
     for (const g of this.groups) {
       if (g.kind !== "input") continue;
       const w = g.consumers[0].param;
@@ -273,7 +280,7 @@ export class Network {
     return out;
   }
 
-  #updateSelections(target: GateGroup, before: ReturnType<Network["#incomingState"]>, plan: RemovalPlan): void {
+  #updateSelections(target: GateGroup, before: IncomingState[], plan: RemovalPlan): void {
     for (const st of before) {
       const g = this.group(`${st.layer}.in`);
       const op = plan.ops.find((x) => x.param === g.consumers[0].param && x.axis === 0);

@@ -172,7 +172,13 @@ export function makeConv2DBackpropInput(lib: BlasLibrary, fallback: Kernel): Ker
     const g = f32(dy, filter) ? convGeometry(xShape, filter!.shape, a) : null;
     if (g === null) return fallback(args);
     const out = backend.makeOutput([...xShape], "float32");
-    convBackpropInput(lib, g, f32View(backend, dy!), f32View(backend, filter!), f32View(backend, out));
+    convBackpropInput(
+      lib,
+      g,
+      f32View(backend, dy!),
+      f32View(backend, filter!),
+      f32View(backend, out),
+    );
     return out;
   };
 }

@@ -108,39 +108,33 @@ function ffiGranted(path?: string): boolean {
   }
 }
 
-let cache: { key: string; result: OpenResult } | null = null;
+/** Opened library plus its thread setter (internal). */
+interface Opened extends BlasLibrary {
+  setThreads(n: number): number;
+}
+
+const results = new Map<string, { ok: true; lib: Opened } | { ok: false; reason: string }>();
 
 /**
  * Opens the first BLAS library that loads and has `cblas_sgemm`, and sets its thread count.
  * Never throws and never prompts: returns `{ok: false, reason}` when FFI is not permitted or no
- * library opens. The library stays open for the life of the process (results are cached).
+ * library opens. Libraries stay open for the life of the process (results are cached per search).
  */
 export function openBlas(explicit: string | undefined, threads: number): OpenResult {
   const candidates = candidateLibraries(explicit);
-  const key = `${candidates.join("|")}#${threads}`;
-  if (cache?.key === key) return cache.result;
-  if (cache?.result.ok) {
-    // Already open: only the thread count may differ; same library when the search agrees.
-    const lib = cache.result.lib;
-    if (candidates[0] === lib.path || !explicit) {
-      lib.threads = setThreads(lib, threads);
-      cache = { key, result: cache.result };
-      return cache.result;
-    }
+  const key = candidates.join("\n");
+  let result = results.get(key);
+  if (result === undefined) {
+    result = openFresh(candidates);
+    results.set(key, result);
   }
-  const result = openFresh(candidates, threads);
-  cache = { key, result };
+  if (result.ok) result.lib.threads = result.lib.setThreads(threads);
   return result;
 }
 
-let handles: Map<string, Deno.DynamicLibrary<typeof SYMBOLS>> = new Map();
-let setters: Map<string, (n: number) => number> = new Map();
-
-function setThreads(lib: BlasLibrary, threads: number): number {
-  return setters.get(lib.path)?.(threads) ?? lib.threads;
-}
-
-function openFresh(candidates: string[], threads: number): OpenResult {
+function openFresh(
+  candidates: string[],
+): { ok: true; lib: Opened } | { ok: false; reason: string } {
   if (typeof Deno.dlopen !== "function") {
     return { ok: false, reason: "Deno.dlopen is not available in this runtime" };
   }
@@ -148,29 +142,24 @@ function openFresh(candidates: string[], threads: number): OpenResult {
   const errors: string[] = [];
   for (const path of candidates) {
     if (!anyFfi && !ffiGranted(path)) continue;
-    let dl = handles.get(path);
-    if (!dl) {
-      try {
-        dl = Deno.dlopen(path, SYMBOLS);
-      } catch (e) {
-        errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
-        continue;
-      }
-      handles.set(path, dl);
+    let dl: Deno.DynamicLibrary<typeof SYMBOLS>;
+    try {
+      dl = Deno.dlopen(path, SYMBOLS);
+    } catch (e) {
+      errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
+      continue;
     }
     const sym = dl.symbols;
-    const setter = (n: number): number => {
-      if (sym.openblas_set_num_threads) sym.openblas_set_num_threads(n);
-      return sym.openblas_get_num_threads ? sym.openblas_get_num_threads() : n;
-    };
-    setters.set(path, setter);
     const cfgPtr = sym.openblas_get_config?.() ?? null;
-    const config = cfgPtr ? new Deno.UnsafePointerView(cfgPtr).getCString() : null;
-    const lib: BlasLibrary = {
+    const lib: Opened = {
       path,
       sgemm: sym.cblas_sgemm as unknown as Sgemm,
-      threads: setter(threads),
-      config,
+      threads: 1,
+      config: cfgPtr ? new Deno.UnsafePointerView(cfgPtr).getCString() : null,
+      setThreads(n: number): number {
+        if (sym.openblas_set_num_threads) sym.openblas_set_num_threads(n);
+        return sym.openblas_get_num_threads ? sym.openblas_get_num_threads() : n;
+      },
     };
     return { ok: true, lib };
   }
@@ -182,17 +171,10 @@ function openFresh(candidates: string[], threads: number): OpenResult {
   }
   return {
     ok: false,
-    reason: `BLAS acceleration is off: cannot open a BLAS library (tried ${
-      candidates.map((c) => `"${c}"`).join(", ")
-    }; install libopenblas0-pthread or set PRUNEBENCH_BLAS)` +
+    reason:
+      `BLAS acceleration is off: cannot open a BLAS library (tried ${
+        candidates.map((c) => `"${c}"`).join(", ")
+      }; install libopenblas0-pthread or set PRUNEBENCH_BLAS)` +
       (errors.length ? `: ${errors[0]}` : ""),
   };
-}
-
-/** Closes every library opened by {@linkcode openBlas} (tests only; kernels stop working). */
-export function closeBlasForTests(): void {
-  for (const dl of handles.values()) dl.close();
-  handles = new Map();
-  setters = new Map();
-  cache = null;
 }
