@@ -1,0 +1,41 @@
+/**
+ * The default suite (`deno task bench`): every method on real MNIST, LeNet-300-100 at initial
+ * widths 0.5×, 1× and 2× and LeNet-5-Caffe at 1×, 3 seeds, one shared recipe (same epochs,
+ * optimizer and batch size for every method). Sized to finish within about an hour on a 2-core
+ * machine with `--jobs 2`; the paper-length recipes are in `paper.ts`.
+ *
+ * LeNet-5-Caffe trains on a fixed 20,000-example subset of MNIST's training set (the first
+ * 20,000) because a full epoch takes over a minute per process on CPU; its test set is full.
+ *
+ * @module
+ */
+import type { SuiteSpec } from "../../src/harness/suite.ts";
+
+/** The default comparison suite. */
+export const suite = {
+  id: "default",
+  description: "All methods on MNIST: LeNet-300-100 at widths 0.5/1/2 and LeNet-5-Caffe at 1, 3 seeds, " +
+    "Adam 1e-3, batch 100, equal epochs for every method.",
+  datasets: ["mnist"],
+  archs: [
+    { id: "lenet-300-100", widths: [0.5, 1, 2] },
+    { id: "lenet-5-caffe", widths: [1], recipe: { trainLimit: 20000, epochs: 3 } },
+  ],
+  methods: [
+    { id: "dense" },
+    { id: "gmp", hparams: { finalSparsity: 0.9 } },
+    { id: "l0-hc", hparams: { lambda: 0.1 } },
+    { id: "diffprune", hparams: { lambda: 0.1 } },
+    { id: "vbp" },
+    { id: "dam" },
+    { id: "halo" },
+  ],
+  seeds: [1, 2, 3],
+  recipe: {
+    epochs: 5,
+    batchSize: 100,
+    optimizer: { kind: "adam", lr: 1e-3 },
+    schedule: { kind: "constant" },
+    latency: { batch: 100, repeats: 10 },
+  },
+} satisfies SuiteSpec;

@@ -1,0 +1,50 @@
+/**
+ * The papers' recipes (`deno task bench --suite paper`), from docs (methods.md §1.4, §4.3, §5.2):
+ * full MNIST, 200 epochs for the L0 family (Adam 1e-3, batch 100, EMA 0.999 of all parameters),
+ * 250 epochs of SGD (lr 0.1, momentum 0.9, batch 100) for HALO, and the same budgets for the
+ * other methods so comparisons stay fair.
+ *
+ * Expected time on CPU (wasm, one process): LeNet-300-100 ≈ 6–7 s per epoch → ≈ 25 min per
+ * 200-epoch run; LeNet-5-Caffe ≈ 70 s per epoch → ≈ 4 h per run. The whole suite (2 archs ×
+ * 7 methods × 3 seeds, plus the λ sweeps) is ≈ 150 CPU-hours: run it sharded on a cluster
+ * (README: Slurm / Kubernetes) or on a GPU backend (`--backend tensorflow-gpu`).
+ *
+ * @module
+ */
+import type { SuiteSpec } from "../../src/harness/suite.ts";
+
+/** The paper-recipe suite. */
+export const suite = {
+  id: "paper",
+  description: "Paper-length recipes on full MNIST (L0: 200 epochs Adam 1e-3 with EMA 0.999; " +
+    "HALO: 250 epochs SGD 0.1 momentum 0.9). Hours per run on CPU; shard it.",
+  datasets: ["mnist"],
+  archs: [{ id: "lenet-300-100", widths: [1, 2] }, { id: "lenet-5-caffe", widths: [1] }],
+  methods: [
+    { id: "dense" },
+    { id: "magnitude", hparams: { targets: [0.5, 0.75, 0.875, 0.9375, 0.96875] } },
+    { id: "gmp", hparams: { finalSparsity: 0.9 } },
+    { id: "l0-hc", grid: { lambda: [0.1, 1] } },
+    { id: "diffprune", grid: { lambda: [0.1, 1] } },
+    { id: "vbp" },
+    { id: "dam", hparams: { lambda: 0.2 } },
+    {
+      id: "halo",
+      recipe: {
+        epochs: 250,
+        optimizer: { kind: "sgd", lr: 0.1, momentum: 0.9 },
+        schedule: { kind: "multistep", milestones: [42, 84, 125, 167, 209], gamma: 0.1 },
+        ema: null,
+      },
+    },
+  ],
+  seeds: [1, 2, 3],
+  recipe: {
+    epochs: 200,
+    batchSize: 100,
+    optimizer: { kind: "adam", lr: 1e-3 },
+    schedule: { kind: "constant" },
+    ema: 0.999,
+    latency: { batch: 100, repeats: 20 },
+  },
+} satisfies SuiteSpec;

@@ -1,0 +1,163 @@
+/**
+ * Aggregation: turns the finished runs of one or more result folders (e.g. shard outputs) into
+ * `runs.csv`, `history.csv` and `summary.csv`, each rewritten atomically.
+ *
+ * Summary statistics: mean and *sample* standard deviation (n − 1) over seeds; width invariance
+ * is the coefficient of variation (sd / mean) of the mean final kept units across the initial
+ * widths of a method × architecture × dataset × λ × point.
+ *
+ * @module
+ */
+import { stringify } from "csv-stringify/sync";
+import { parse } from "csv-parse/sync";
+import { writeFileAtomic } from "../util/fs.ts";
+import { HISTORY_COLUMNS, RUN_COLUMNS, type RunRow, SUMMARY_COLUMNS, type SummaryRow } from "./schema.ts";
+import type { RunResult } from "./store.ts";
+
+/** Lambda value of a run for tables (`lambda` hyperparameter or empty). */
+export function lambdaOf(r: RunResult): string | number {
+  const v = r.hparams.lambda ?? r.config.hparams.lambda;
+  return typeof v === "number" ? v : "";
+}
+
+/** Rows of `runs.csv` for a set of results (failed runs give one row with status `failed`). */
+export function runRows(results: RunResult[]): RunRow[] {
+  const rows: RunRow[] = [];
+  for (const r of results) {
+    const base = {
+      suite: r.suite, run_id: r.runId, method: r.config.method, arch: r.config.arch,
+      dataset: r.config.dataset, seed: r.config.seed, init_width: r.config.width,
+      lambda: lambdaOf(r), hparams: JSON.stringify(r.hparams), status: r.status, reason: r.reason,
+      epochs: r.epochs, train_macs: r.trainMacs, train_macs_dense: r.trainMacsDense,
+      wall_s: round(r.wallSeconds, 2), backend: r.provenance.backend,
+      tfjs_version: r.provenance.tfjsVersion, deno_version: r.provenance.denoVersion,
+      git_sha: r.provenance.gitSha,
+    };
+    const empty = Object.fromEntries(RUN_COLUMNS.map((c) => [c, ""])) as RunRow;
+    if (r.points.length === 0) {
+      rows.push({ ...empty, ...base, point: "" });
+      continue;
+    }
+    for (const p of r.points) {
+      rows.push({
+        ...empty, ...base, point: p.point,
+        units_init: p.unitsInit, units_kept: p.unitsKept,
+        kept_fraction: round(p.unitsKept / Math.max(1, p.unitsInit), 6),
+        per_layer_init: p.perLayerInit, per_layer_kept: p.perLayerKept,
+        params_dense: p.paramsDense, params_masked: p.paramsMasked, params_compact: p.paramsCompact,
+        weights_kept_fraction: round(p.paramsMasked / p.paramsDense, 6),
+        compression_ratio: round(p.paramsDense / Math.max(1, p.paramsMasked), 4),
+        macs_dense: p.macsDense, macs_masked: p.macsMasked, macs_compact: p.macsCompact,
+        theoretical_speedup: round(p.macsDense / Math.max(1, p.macsMasked), 4),
+        latency_dense_ms: round(p.latencyDenseMs, 4), latency_compact_ms: round(p.latencyCompactMs, 4),
+        measured_speedup: p.latencyCompactMs > 0 ? round(p.latencyDenseMs / p.latencyCompactMs, 4) : "",
+        acc: round(p.acc, 6), loss: round(p.loss, 6), model_bytes: p.modelBytes,
+      });
+    }
+  }
+  // dense baseline: accuracy of the `dense` run with the same dataset, arch, width and seed
+  const dense = new Map<string, number>();
+  for (const row of rows) {
+    if (row.method === "dense" && row.status === "ok") dense.set(key(row, "seed"), Number(row.acc));
+  }
+  for (const row of rows) row.acc_dense_baseline = dense.get(key(row, "seed")) ?? "";
+  return rows;
+}
+
+function key(row: Record<string, unknown>, ...extra: string[]): string {
+  return [row.dataset, row.arch, row.init_width, ...extra.map((e) => row[e])].join("|");
+}
+
+function round(x: number, d: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+/** Mean and sample sd of finite values. */
+export function meanSd(xs: number[]): { mean: number; sd: number } {
+  const v = xs.filter(Number.isFinite);
+  if (v.length === 0) return { mean: NaN, sd: NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  if (v.length < 2) return { mean, sd: NaN };
+  const ss = v.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: Math.sqrt(ss / (v.length - 1)) };
+}
+
+/** Rows of `summary.csv`. */
+export function summaryRows(rows: RunRow[]): SummaryRow[] {
+  const groups = new Map<string, RunRow[]>();
+  for (const r of rows) {
+    const k = [r.method, r.arch, r.dataset, r.init_width, r.lambda, r.point].join("|");
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const out: SummaryRow[] = [];
+  for (const g of groups.values()) {
+    const ok = g.filter((r) => r.status === "ok");
+    const f = (c: keyof RunRow) => meanSd(ok.map((r) => Number(r[c] === "" ? NaN : r[c])));
+    const acc = f("acc"), kept = f("kept_fraction"), units = f("units_kept"), w = f("weights_kept_fraction");
+    const tm = meanSd(ok.map((r) => Number(r.train_macs) / Number(r.train_macs_dense)));
+    const r0 = g[0];
+    out.push({
+      method: r0.method, arch: r0.arch, dataset: r0.dataset, init_width: r0.init_width,
+      lambda: r0.lambda, point: r0.point, n_seeds: ok.length, n_failed: g.length - ok.length,
+      acc_mean: round(acc.mean, 6), acc_sd: round(acc.sd, 6),
+      kept_fraction_mean: round(kept.mean, 6), kept_fraction_sd: round(kept.sd, 6),
+      units_kept_mean: round(units.mean, 3), units_kept_sd: round(units.sd, 3),
+      weights_kept_fraction_mean: round(w.mean, 6), weights_kept_fraction_sd: round(w.sd, 6),
+      theoretical_speedup_mean: round(f("theoretical_speedup").mean, 4),
+      measured_speedup_mean: round(f("measured_speedup").mean, 4),
+      train_macs_fraction_mean: round(tm.mean, 4),
+      width_cv_units_kept: "",
+      acc_dense_baseline: round(f("acc_dense_baseline").mean, 6),
+    });
+  }
+  // width invariance across initial widths
+  const byWidth = new Map<string, SummaryRow[]>();
+  for (const s of out) {
+    const k = [s.method, s.arch, s.dataset, s.lambda, s.point].join("|");
+    if (!byWidth.has(k)) byWidth.set(k, []);
+    byWidth.get(k)!.push(s);
+  }
+  for (const g of byWidth.values()) {
+    if (g.length < 2) continue;
+    const { mean, sd } = meanSd(g.map((s) => Number(s.units_kept_mean)));
+    for (const s of g) s.width_cv_units_kept = mean > 0 ? round(sd / mean, 4) : "";
+  }
+  return out;
+}
+
+/** Long-format history rows of one run (`epoch,metric,value` in its history.csv). */
+export async function historyRows(dir: string, r: RunResult): Promise<Record<string, unknown>[]> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(`${dir}/history.csv`);
+  } catch {
+    return [];
+  }
+  const recs = parse(text, { columns: true, cast: true }) as { epoch: number; metric: string; value: number }[];
+  return recs.map((h) => ({
+    suite: r.suite, run_id: r.runId, method: r.config.method, arch: r.config.arch,
+    dataset: r.config.dataset, seed: r.config.seed, init_width: r.config.width, lambda: lambdaOf(r),
+    epoch: h.epoch, metric: h.metric, value: h.value,
+  }));
+}
+
+/** Writes runs.csv, history.csv and summary.csv for `results` into `outDir` (atomically). */
+export async function writeAggregates(
+  outDir: string,
+  results: { dir: string; result: RunResult }[],
+): Promise<{ runs: number; rows: number }> {
+  await Deno.mkdir(outDir, { recursive: true });
+  const rows = runRows(results.map((x) => x.result));
+  await writeFileAtomic(`${outDir}/runs.csv`, stringify(rows, { header: true, columns: [...RUN_COLUMNS] }));
+  const hist: Record<string, unknown>[] = [];
+  for (const x of results) hist.push(...await historyRows(x.dir, x.result));
+  await writeFileAtomic(`${outDir}/history.csv`, stringify(hist, { header: true, columns: [...HISTORY_COLUMNS] }));
+  await writeFileAtomic(
+    `${outDir}/summary.csv`,
+    stringify(summaryRows(rows), { header: true, columns: [...SUMMARY_COLUMNS] }),
+  );
+  return { runs: results.length, rows: rows.length };
+}

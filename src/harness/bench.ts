@@ -1,0 +1,182 @@
+/**
+ * `bench`: validates a suite, expands it, skips finished runs, runs the rest in parallel worker
+ * processes, and keeps `runs.csv`, `history.csv`, `summary.csv` and `manifest.json` up to date
+ * after every finished run.
+ *
+ * @module
+ */
+import { expandSuite, type RunConfig, type SuiteSpec } from "./suite.ts";
+import { runId } from "./run_id.ts";
+import { type RunResult, ResultStore } from "./store.ts";
+import { validateSuite } from "./validate.ts";
+import { writeAggregates } from "./aggregate.ts";
+import { runPool } from "./pool.ts";
+import { Progress } from "./progress.ts";
+import { parseShard, inShard } from "./shard.ts";
+import { collectProvenance, writeManifest } from "./manifest.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+
+/** Options of {@linkcode bench}. */
+export interface BenchOptions {
+  /** Results root. @default "results" */
+  out?: string;
+  /** Parallel worker processes. @default number of cores */
+  jobs?: number;
+  /** `i/N`: run only the i-th of N deterministic shards. */
+  shard?: string;
+  /** Re-run finished runs. @default false */
+  force?: boolean;
+  /** Re-run runs that finished as failed. @default false */
+  retryFailed?: boolean;
+  /** Backend of the workers. @default "wasm" */
+  backend?: string;
+  /** Data directory passed to the workers. */
+  dataDir?: string;
+  /** Worker command prefix (`[deno, run, ...flags, cli.ts, worker]`). */
+  workerCommand: string[];
+}
+
+/** A run planned by the harness. */
+export interface PlannedRun {
+  /** Run id. */
+  id: string;
+  /** Its config, with the backend. */
+  config: RunConfig & { backend: string; suite?: never };
+}
+
+/** Expands a suite into planned runs with ids (backend is part of the identity). */
+export function planRuns(suite: SuiteSpec, backend = "wasm"): PlannedRun[] {
+  return expandSuite(suite).map((c) => {
+    const config = { ...c, backend };
+    return { id: runId(config), config };
+  });
+}
+
+/** Summary of a bench invocation. */
+export interface BenchSummary {
+  /** Runs in the suite (after sharding). */
+  total: number;
+  /** Skipped because already finished. */
+  skipped: number;
+  /** Finished ok in this invocation. */
+  ok: number;
+  /** Failed in this invocation. */
+  failed: number;
+  /** Failure lines. */
+  failures: string[];
+  /** Wall seconds. */
+  wallSeconds: number;
+}
+
+/** Runs a suite. Resolves with the summary; never throws for a failed run. */
+export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<BenchSummary> {
+  validateSuite(suite);
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const root = `${options.out ?? "results"}/${suite.id}`;
+  const store = new ResultStore(root);
+  const shard = options.shard ? parseShard(options.shard) : null;
+  const planned = planRuns(suite, options.backend ?? "wasm").filter((r) => !shard || inShard(r.id, shard));
+  const summary: BenchSummary = { total: planned.length, skipped: 0, ok: 0, failed: 0, failures: [], wallSeconds: 0 };
+  const pending: PlannedRun[] = [];
+  for (const r of planned) {
+    if (!options.force && await store.isDone(r.id)) {
+      const status = (await Deno.readTextFile(`${store.runDir(r.id)}/done`)).trim();
+      if (!(options.retryFailed && status === "failed")) {
+        summary.skipped++;
+        continue;
+      }
+    }
+    pending.push(r);
+  }
+  await Deno.mkdir(root, { recursive: true });
+  const provenance = await collectProvenance(options.backend ?? "wasm");
+  const manifest = { suite: suite.id, description: suite.description, startedAt, finishedAt: null as string | null, ...provenance, shard: options.shard ?? null, jobs: options.jobs };
+  await writeManifest(root, manifest);
+  await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
+
+  const progress = new Progress(planned.length, summary.skipped);
+  let chain = Promise.resolve();
+  const reaggregate = () => {
+    chain = chain.then(() => aggregateStore(store)).catch((e) => console.error(`prunebench: aggregation failed: ${e}`));
+    return chain;
+  };
+  const controller = new AbortController();
+  const onSignal = () => {
+    progress.note("Interrupted: finished runs are saved; run the same command again to resume.");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const jobs = [];
+    for (const r of pending) {
+      const dir = await store.begin(r.id, { runId: r.id, suite: suite.id, ...r.config, dataDir: options.dataDir ?? null });
+      jobs.push({ id: r.id, configPath: `${dir}/config.json`, label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}` });
+    }
+    await runPool(jobs, {
+      jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
+      command: options.workerCommand,
+      signal: controller.signal,
+      onStart: (job) => progress.start(job.id, job.label),
+      onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),
+      onExit: async (job, code, tail) => {
+        let result: RunResult | null = null;
+        if (await store.isDone(job.id)) {
+          result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
+        } else {
+          const r = pending.find((p) => p.id === job.id)!;
+          result = failedResult(job.id, suite.id, r.config, `worker exited with code ${code}: ${lastLines(tail, 6)}`, provenance);
+          await store.finish(result);
+        }
+        if (result!.status === "ok") summary.ok++;
+        else {
+          summary.failed++;
+          summary.failures.push(`${job.label} (${job.id}): ${result!.reason.split("\n")[0]}`);
+        }
+        progress.finish(job.id, job.label, result!.status, result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0]);
+        await reaggregate();
+      },
+    });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    progress.done();
+  }
+  await reaggregate();
+  summary.wallSeconds = (performance.now() - t0) / 1000;
+  await writeManifest(root, { ...manifest, finishedAt: new Date().toISOString(), wallSeconds: summary.wallSeconds, interrupted: controller.signal.aborted });
+  if (controller.signal.aborted) summary.failures.push("interrupted");
+  return summary;
+}
+
+/** Rewrites the aggregate CSVs of a store from its finished runs. */
+export async function aggregateStore(store: ResultStore): Promise<void> {
+  const results = await store.readResults();
+  await writeAggregates(store.root, results.map((result) => ({ dir: store.runDir(result.runId), result })));
+}
+
+function describe(r: RunResult): string {
+  const p = r.points[r.points.length - 1];
+  if (!p) return "";
+  return `acc ${(100 * p.acc).toFixed(2)}%, kept ${p.perLayerKept} of ${p.perLayerInit}, ${r.wallSeconds.toFixed(0)} s`;
+}
+
+function lastLines(s: string, n: number): string {
+  return s.trim().split("\n").slice(-n).join(" | ");
+}
+
+/** A failed result for a run that produced none (crashed worker). */
+export function failedResult(
+  id: string,
+  suite: string,
+  config: RunConfig,
+  reason: string,
+  provenance: RunResult["provenance"],
+): RunResult {
+  const now = new Date().toISOString();
+  return {
+    runId: id, suite, config, hparams: config.hparams, status: "failed", reason, points: [], epochs: 0,
+    trainMacs: 0, trainMacsDense: 0, wallSeconds: 0, provenance, startedAt: now, finishedAt: now,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `list [suites|methods|archs|datasets]`: what can be benchmarked.
+ *
+ * @module
+ */
+import { SUITES } from "../../benchmarks/suites/mod.ts";
+import { METHODS } from "../methods/registry.ts";
+import { ARCHITECTURES, getArch } from "../models/registry.ts";
+import { listDatasets } from "../data/mod.ts";
+import { inferShapes } from "../models/build.ts";
+import { expandSuite } from "./suite.ts";
+import { notFoundMessage } from "../util/errors.ts";
+
+function table(rows: string[][]): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd()).join("\n");
+}
+
+const SECTIONS: Record<string, () => string> = {
+  suites: () =>
+    table([["suite", "runs", "description"], ...Object.values(SUITES).map((s) => [s.id, String(expandSuite(s).length), s.description])]),
+  methods: () =>
+    table([
+      ["method", "granularity", "summary"],
+      ...Object.values(METHODS).map((m) => [m.id, m.granularities.join("/"), m.summary]),
+    ]),
+  archs: () =>
+    table([
+      ["architecture", "params (width 1)", "gated groups"],
+      ...Object.keys(ARCHITECTURES).map((id) => {
+        const s = inferShapes(getArch(id));
+        const params = s.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+        return [id, params.toLocaleString("en-US"), s.groups.map((g) => `${g.id}(${g.initialSize})`).join(" ")];
+      }),
+    ]),
+  datasets: () =>
+    table([
+      ["dataset", "train", "test", "input", "loads from"],
+      ...listDatasets().map((d) => [d.id, String(d.train), String(d.test), `[${d.inputShape}]`, d.source]),
+    ]),
+};
+
+/** Prints the requested sections; returns the exit code. */
+export function listCommand(args: string[]): Promise<number> {
+  const which = args.length ? args : Object.keys(SECTIONS);
+  for (const w of which) {
+    if (!Object.hasOwn(SECTIONS, w)) throw new RangeError(notFoundMessage("list section", w, Object.keys(SECTIONS)));
+    console.log(`${w}:\n${SECTIONS[w]()}\n`);
+  }
+  return Promise.resolve(0);
+}

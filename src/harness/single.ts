@@ -1,0 +1,79 @@
+/**
+ * `run`: one configuration from command-line flags, as a one-run suite named `run`.
+ *
+ * @module
+ */
+import type { SuiteSpec } from "./suite.ts";
+import { ConfigError } from "../util/errors.ts";
+
+/** Flags of the `run` command. */
+export interface SingleRunFlags {
+  /** Method id. */
+  method?: string;
+  /** Architecture id. */
+  arch?: string;
+  /** Dataset id. */
+  dataset?: string;
+  /** Width multiplier. */
+  width?: string;
+  /** Seed. */
+  seed?: string;
+  /** Epochs. */
+  epochs?: string;
+  /** Batch size. */
+  "batch-size"?: string;
+  /** Learning rate. */
+  lr?: string;
+  /** Training subset size. */
+  "train-limit"?: string;
+  /** `key=value` hyperparameters (values parsed as JSON when possible). */
+  set?: string[];
+}
+
+/** Parses `key=value` pairs; values are JSON when they parse, strings otherwise. */
+export function parseSets(sets: string[] = []): { hparams: Record<string, unknown>; problems: string[] } {
+  const hparams: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const s of sets) {
+    const i = s.indexOf("=");
+    if (i <= 0) {
+      problems.push(`--set "${s}" must look like key=value`);
+      continue;
+    }
+    const raw = s.slice(i + 1);
+    try {
+      hparams[s.slice(0, i)] = JSON.parse(raw);
+    } catch {
+      hparams[s.slice(0, i)] = raw;
+    }
+  }
+  return { hparams, problems };
+}
+
+/** Builds the one-run suite (validation of ids happens in `bench`). */
+export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
+  const problems: string[] = [];
+  if (!f.method) problems.push("--method is required");
+  if (!f.arch) problems.push("--arch is required");
+  const num = (name: string, v: string | undefined, int = false) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x) || (int && !Number.isInteger(x))) problems.push(`--${name} "${v}" must be a ${int ? "whole " : ""}number`);
+    return x;
+  };
+  const { hparams, problems: p2 } = parseSets(f.set);
+  problems.push(...p2);
+  const width = num("width", f.width) ?? 1, seed = num("seed", f.seed, true) ?? 1;
+  const epochs = num("epochs", f.epochs, true) ?? 5, batchSize = num("batch-size", f["batch-size"], true) ?? 100;
+  const lr = num("lr", f.lr) ?? 1e-3, trainLimit = num("train-limit", f["train-limit"], true);
+  if (problems.length) throw new ConfigError(problems, "run flags");
+  return {
+    id: "run",
+    description: "single runs from `deno task run`",
+    datasets: [f.dataset ?? "mnist"],
+    archs: [{ id: f.arch!, widths: [width] }],
+    methods: [{ id: f.method!, hparams }],
+    seeds: [seed],
+    recipe: { epochs, batchSize, optimizer: { kind: "adam", lr }, ...(trainLimit ? { trainLimit } : {}) },
+  };
+}
