@@ -16,7 +16,7 @@ import {
 } from "./charts_training.ts";
 
 export type { ChartInput, ChartSpec } from "./charts_common.ts";
-export { type TradeoffX, speedupChart, tradeoffChart } from "./charts_tradeoff.ts";
+export { speedupChart, tradeoffChart, type TradeoffX } from "./charts_tradeoff.ts";
 export { layerWidthsChart, widthInvarianceChart } from "./charts_structure.ts";
 export {
   keptOverTrainingChart,

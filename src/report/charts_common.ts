@@ -33,7 +33,7 @@ const CONFIG = {
   title: { fontSize: 15, anchor: "start", offset: 12 },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e6e6e6" },
   header: { labelFontSize: 12, labelFontWeight: "bold" },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right" },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right", labelLimit: 260 },
 };
 
 /** Rounds to 6 significant digits so specs are small and stable; non-finite → `null`. */
@@ -61,14 +61,14 @@ export function methodDomain(runs: readonly Run[]): string[] {
   return [...new Set(runs.map((r) => r.method))].sort();
 }
 
-/** Colour encoding by method with a fixed domain. */
-export function methodColor(domain: readonly string[], legend = true): ChartSpec {
+/** Colour encoding by method with a fixed domain; `shown` limits the legend entries. */
+export function methodColor(domain: readonly string[], shown?: readonly string[]): ChartSpec {
   return {
     field: "method",
     type: "nominal",
     title: "method",
     scale: { domain, scheme: "tableau10" },
-    ...(legend ? {} : { legend: null }),
+    ...(shown ? { legend: { values: shown } } : {}),
   };
 }
 
@@ -85,7 +85,7 @@ export function wrapFacet(
 ): ChartSpec {
   return {
     facet: { field: "panel", type: "nominal", title: null },
-    columns: Math.min(options.columns ?? 3, Math.max(1, panels)),
+    columns: options.columns ?? (panels === 4 ? 2 : Math.min(3, Math.max(1, panels))),
     spec,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   };

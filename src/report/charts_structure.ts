@@ -86,7 +86,9 @@ export function layerWidthsChart(input: ChartInput): ChartSpec | null {
   return topLevel(
     "Kept units per layer (grey: initial width)",
     values,
-    wrapFacet(distinct(values, (v) => v.panel), spec),
+    wrapFacet(distinct(values, (v) => v.panel), spec, {
+      resolve: { scale: { y: "independent" } },
+    }),
   );
 }
 
@@ -134,11 +136,18 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
     }
   }
   const domain = methodDomain(ok);
+  const inits = [...new Set(values.map((v) => v.init as number))].sort((a, b) => a - b);
   const x = {
     field: "init",
     type: "quantitative",
     title: "initial units (log₂)",
-    scale: { type: "log", base: 2 },
+    scale: {
+      type: "log",
+      base: 2,
+      nice: false,
+      domain: [r6(inits[0] / 1.25), r6(inits[inits.length - 1] * 1.25)],
+    },
+    axis: { values: inits },
   };
   const y = {
     field: "kept",
@@ -162,7 +171,7 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
           x,
           y: { field: "lo", type: "quantitative" },
           y2: { field: "hi" },
-          color: methodColor(domain, false),
+          color: methodColor(domain),
         },
       },
       {
@@ -173,9 +182,16 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
           y,
           color: methodColor(domain),
           detail: { field: "series" },
-          tooltip: [{ field: "series" }, { field: "width" }, { field: "init" }, {
-            field: "kept",
-          }, { field: "lo" }, { field: "hi" }],
+          tooltip: [
+            { field: "series" },
+            { field: "width" },
+            { field: "init" },
+            {
+              field: "kept",
+            },
+            { field: "lo" },
+            { field: "hi" },
+          ],
         },
       },
     ],

@@ -28,7 +28,10 @@ const X_FIELD: Record<TradeoffX, { pick: (r: Run) => number; title: string }> = 
     pick: (r) => r.weightsKeptFraction,
     title: "fraction of weights kept (log, reversed)",
   },
-  speedup: { pick: (r) => r.theoreticalSpeedup, title: "theoretical speedup (dense / compact MACs)" },
+  speedup: {
+    pick: (r) => r.theoreticalSpeedup,
+    title: "theoretical speedup (dense / compact MACs)",
+  },
 };
 
 /**
@@ -69,11 +72,20 @@ export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null
   }
   const domain = methodDomain(ok);
   const multiWidth = distinct(points, (p) => p.first.initWidth) > 1;
+  const xs = values.map((v) => v.x as number).filter((v) => v > 0);
+  const lo = Math.min(...xs), hi = Math.max(...xs);
   const xEnc = {
     field: "x",
     type: "quantitative",
     title,
-    scale: x === "speedup" ? { type: "log" } : { type: "log", reverse: true },
+    scale: x === "speedup"
+      ? { type: "log", domain: [r6(Math.min(1, lo) / 1.1), r6(hi * 1.15)], nice: false }
+      : {
+        type: "log",
+        reverse: true,
+        domain: [r6(lo / 1.15), r6(Math.max(1, hi) * 1.05)],
+        nice: false,
+      },
   };
   const yEnc = {
     field: "acc",
@@ -83,23 +95,15 @@ export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null
     axis: { format: ".1%" },
   };
   const dash = multiWidth
-    ? { strokeDash: { field: "width", type: "nominal", title: "initial width" } }
+    ? {
+      strokeDash: { field: "width", type: "nominal", title: "initial width" },
+      shape: { field: "width", type: "nominal", title: "initial width" },
+    }
     : {};
   const spec: ChartSpec = {
     width: 320,
     height: 220,
     layer: [
-      {
-        transform: kind("point"),
-        mark: { type: "area", opacity: 0.15 },
-        encoding: {
-          x: xEnc,
-          y: { field: "lo", type: "quantitative" },
-          y2: { field: "hi" },
-          color: methodColor(domain, false),
-          detail: { field: "series" },
-        },
-      },
       {
         transform: kind("point"),
         mark: { type: "line", point: true, strokeWidth: 2 },
@@ -118,6 +122,17 @@ export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null
             { field: "acc", format: ".2%" },
             { field: "n", title: "seeds" },
           ],
+        },
+      },
+      {
+        transform: kind("point"),
+        mark: { type: "area", opacity: 0.15 },
+        encoding: {
+          x: xEnc,
+          y: { field: "lo", type: "quantitative" },
+          y2: { field: "hi" },
+          color: methodColor(domain),
+          detail: { field: "series" },
         },
       },
       {
@@ -142,9 +157,7 @@ export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null
  * @returns The spec, or `null` when no run has a measured speedup.
  */
 export function speedupChart(input: ChartInput): ChartSpec | null {
-  const runs = input.runs.filter((r) =>
-    r.ok && r.theoreticalSpeedup > 0 && r.measuredSpeedup > 0
-  );
+  const runs = input.runs.filter((r) => r.ok && r.theoreticalSpeedup > 0 && r.measuredSpeedup > 0);
   if (runs.length === 0) return null;
   const values: Record<string, unknown>[] = runs.map((r) => ({
     kind: "run",
@@ -164,13 +177,13 @@ export function speedupChart(input: ChartInput): ChartSpec | null {
     field: "theoretical",
     type: "quantitative",
     title: "theoretical speedup (MACs ratio, log)",
-    scale: { type: "log" },
+    scale: { type: "log", domain: [r6(lo / 1.1), r6(hi * 1.1)], nice: false },
   };
   const y = {
     field: "measured",
     type: "quantitative",
     title: "measured speedup (latency ratio, log)",
-    scale: { type: "log" },
+    scale: { type: "log", domain: [r6(lo / 1.1), r6(hi * 1.1)], nice: false },
   };
   return topLevel("Theoretical vs measured speedup", values, {
     width: 420,
@@ -189,9 +202,16 @@ export function speedupChart(input: ChartInput): ChartSpec | null {
           y,
           color: methodColor(domain),
           shape: { field: "panel", type: "nominal", title: "dataset · arch" },
-          tooltip: [{ field: "method" }, { field: "panel" }, { field: "width" }, {
-            field: "seed",
-          }, { field: "theoretical" }, { field: "measured" }],
+          tooltip: [
+            { field: "method" },
+            { field: "panel" },
+            { field: "width" },
+            {
+              field: "seed",
+            },
+            { field: "theoretical" },
+            { field: "measured" },
+          ],
         },
       },
     ],

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { groupBy, lambdaLabel, mean, representativeRuns, sd } from "./aggregate.ts";
+import { groupBy, mean, representativeRuns, sd } from "./aggregate.ts";
 import type { Run } from "./load.ts";
 import {
   type ChartInput,
@@ -52,20 +52,20 @@ export function keptOverTrainingChart(input: ChartInput): ChartSpec | null {
     height: 200,
     layer: [
       {
-        mark: { type: "line", strokeWidth: 1, opacity: 0.35 },
-        encoding: {
-          x,
-          y: { field: "value", type: "quantitative", title },
-          color: methodColor(domain, false),
-          detail: { field: "run" },
-        },
-      },
-      {
         mark: { type: "line", strokeWidth: 3 },
         encoding: {
           x,
           y: { field: "value", aggregate: "mean", type: "quantitative", title },
           color: methodColor(domain),
+        },
+      },
+      {
+        mark: { type: "line", strokeWidth: 1, opacity: 0.35 },
+        encoding: {
+          x,
+          y: { field: "value", type: "quantitative", title },
+          color: methodColor(domain),
+          detail: { field: "run" },
         },
       },
     ],
@@ -93,19 +93,27 @@ export function robustnessChart(input: ChartInput): ChartSpec | null {
   const runs = representativeRuns(input.runs);
   const groups = groupBy(runs, (r) => `${panelWidthOf(r)}\u0000${r.method}`);
   if (![...groups.values()].some((g) => g.length >= 2)) return null;
-  const values = runs.flatMap((r, i) => [
-    ["accuracy", r.acc] as const,
-    ["fraction of units kept", r.keptFraction] as const,
-  ].filter(([, v]) => Number.isFinite(v)).map(([metric, v]) => ({
-    panel: panelWidthOf(r),
-    method: r.method,
-    seed: r.seed,
-    metric,
-    value: r6(v),
-    jitter: jitter(r.seed, i),
-  })));
+  const values = runs.flatMap((r, i) =>
+    [
+      ["accuracy", r.acc] as const,
+      ["fraction of units kept", r.keptFraction] as const,
+    ].filter(([, v]) => Number.isFinite(v)).map(([metric, v]) => ({
+      panel: panelWidthOf(r),
+      method: r.method,
+      seed: r.seed,
+      metric,
+      value: r6(v),
+      jitter: jitter(r.seed, i),
+    }))
+  );
   const domain = methodDomain(runs);
-  const x = { field: "method", type: "nominal", title: null, scale: { domain } };
+  const x = {
+    field: "method",
+    type: "nominal",
+    title: null,
+    scale: { domain },
+    axis: { labelAngle: 0 },
+  };
   const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   return topLevel("Robustness over seeds", values, {
     facet: {
@@ -117,7 +125,13 @@ export function robustnessChart(input: ChartInput): ChartSpec | null {
       height: 180,
       layer: [
         {
-          mark: { type: "boxplot", extent: "min-max", opacity: 0.5, median: { color: "#222" } },
+          mark: {
+            type: "boxplot",
+            extent: "min-max",
+            size: 28,
+            opacity: 0.5,
+            median: { color: "#222" },
+          },
           encoding: { x, y, color: methodColor(domain) },
         },
         {
@@ -143,8 +157,10 @@ export function robustnessChart(input: ChartInput): ChartSpec | null {
  */
 export function lambdaChart(input: ChartInput): ChartSpec | null {
   const ok = input.runs.filter((r) => r.ok && Number.isFinite(r.lambda));
-  const swept = [...groupBy(ok, (r) => `${panelWidthOf(r)}\u0000${r.method}\u0000${r.point}`)
-    .values()].filter((g) => distinct(g, (r) => r.lambda) >= 2);
+  const swept = [
+    ...groupBy(ok, (r) => `${panelWidthOf(r)}\u0000${r.method}\u0000${r.point}`)
+      .values(),
+  ].filter((g) => distinct(g, (r) => r.lambda) >= 2);
   if (swept.length === 0) return null;
   const values: Record<string, unknown>[] = [];
   for (const g of swept) {
@@ -170,6 +186,7 @@ export function lambdaChart(input: ChartInput): ChartSpec | null {
   }
   const positive = values.every((v) => (v.lambda as number) > 0);
   const domain = methodDomain(ok);
+  const shown = methodDomain(swept.map((g) => g[0]));
   const x = {
     field: "lambda",
     type: "quantitative",
@@ -191,7 +208,7 @@ export function lambdaChart(input: ChartInput): ChartSpec | null {
             x,
             y: { field: "lo", type: "quantitative" },
             y2: { field: "hi" },
-            color: methodColor(domain, false),
+            color: methodColor(domain, shown),
           },
         },
         {
@@ -199,7 +216,7 @@ export function lambdaChart(input: ChartInput): ChartSpec | null {
           encoding: {
             x,
             y: { field: "mean", type: "quantitative", title: null, scale: { zero: false } },
-            color: methodColor(domain),
+            color: methodColor(domain, shown),
           },
         },
       ],
@@ -234,7 +251,13 @@ export function trainMacsChart(input: ChartInput): ChartSpec | null {
     values.push({ kind: "dense", panel, fraction: 1 });
   }
   const domain = methodDomain(runs);
-  const x = { field: "method", type: "nominal", title: null, scale: { domain } };
+  const x = {
+    field: "method",
+    type: "nominal",
+    title: null,
+    scale: { domain },
+    axis: { labelAngle: 0 },
+  };
   const y = { field: "fraction", type: "quantitative", title: "training MACs / dense" };
   const spec: ChartSpec = {
     width: 240,

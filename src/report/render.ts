@@ -37,7 +37,7 @@ export const DEFAULT_PNG_WIDTH = 1200;
  */
 export async function specToSvg(spec: ChartSpec): Promise<string> {
   // deno-lint-ignore no-explicit-any
-  const compiled = vl.compile(spec as any).spec;
+  const compiled = vl.compile(spec as any, { logger: LOGGER }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -45,6 +45,27 @@ export async function specToSvg(spec: ChartSpec): Promise<string> {
     view.finalize();
   }
 }
+
+/** vega-lite logger: warnings to stderr, minus the benign optimizer-iteration notice. */
+const LOGGER = {
+  level(): number {
+    return 2;
+  },
+  error(...args: unknown[]) {
+    console.error(...args);
+    return this;
+  },
+  warn(...args: unknown[]) {
+    if (!String(args[0]).startsWith("Maximum optimization runs")) console.warn(...args);
+    return this;
+  },
+  info() {
+    return this;
+  },
+  debug() {
+    return this;
+  },
+};
 
 let wasmReady: Promise<void> | null = null;
 const fontCache = new Map<string, Uint8Array>();

@@ -1,0 +1,190 @@
+/**
+ * The self-contained HTML report: charts as embedded SVG images, their Vega-Lite specs as JSON
+ * script blocks, the summary, runs, failed-runs and manifest tables, and an inline stylesheet.
+ * It references no external URL; a Content-Security-Policy forbids any network load.
+ *
+ * @module
+ */
+
+import { encodeBase64 } from "./base64.ts";
+import { failedTable, runsTable, summaryTable, type Table } from "./tables.ts";
+import type { Run, Summary } from "./load.ts";
+import type { ChartSpec } from "./charts_common.ts";
+
+/** A chart ready to embed. */
+export interface HtmlChart {
+  /** File stem, used as anchor id. */
+  name: string;
+  /** Title shown above the chart. */
+  title: string;
+  /** How to read the chart. */
+  note: string;
+  /** The Vega-Lite spec, embedded as JSON. */
+  spec: ChartSpec;
+  /** The rendered SVG markup. */
+  svg: string;
+}
+
+/** Everything the HTML report shows. */
+export interface HtmlInput {
+  /** Suite name (title). */
+  suite: string;
+  /** Built charts. */
+  charts: readonly HtmlChart[];
+  /** Names of charts the data did not support. */
+  skipped: readonly string[];
+  /** Summary rows (from `summary.csv` or computed). */
+  summary: readonly Summary[];
+  /** All runs, failed included. */
+  runs: readonly Run[];
+  /** Parsed `manifest.json`. */
+  manifest: Record<string, unknown>;
+  /** Problems found while reading the results. */
+  warnings: readonly string[];
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/** Serialises JSON for a `<script type="application/json">` block (no `</script>` breakout). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+function tableHtml(table: Table, cls: string): string {
+  if (table.rows.length === 0) return `<p class="empty">None.</p>`;
+  const head = table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const body = table.rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("\n");
+  return `<div class="scroll"><table class="${cls}"><thead><tr>${head}</tr></thead>` +
+    `<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** Flattens nested manifest objects into dotted keys; arrays and leaves become strings. */
+export function flattenManifest(obj: Record<string, unknown>, prefix = ""): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix === "" ? k : `${prefix}.${k}`;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      out.push(...flattenManifest(v as Record<string, unknown>, key));
+    } else out.push([key, typeof v === "string" ? v : JSON.stringify(v)]);
+  }
+  return out;
+}
+
+const CSS = `
+body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+main{max-width:1400px;margin:0 auto;padding:16px 28px 48px}
+h1{margin:8px 0 4px;font-size:26px}h2{margin-top:36px;border-bottom:2px solid #ddd;padding-bottom:4px}
+.meta{color:#555;margin:0 0 12px}.warn{background:#fff4d6;border:1px solid #e6c36a;padding:8px 12px}
+nav{line-height:1.8}nav a{margin-right:12px;white-space:nowrap}figure{margin:24px 0;background:#fff;border:1px solid #ddd;
+padding:12px 16px;border-radius:6px}figure img{max-width:100%;height:auto;display:block}
+figcaption{color:#444;font-size:14px;line-height:1.45;margin-top:8px;max-width:900px}
+.files{font-size:12px;color:#777}
+.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:13px;background:#fff}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
+th{background:#f0f0f0;position:sticky;top:0}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
+table.failed td:last-child{text-align:left;white-space:normal;color:#a00}
+table.manifest td{text-align:left;white-space:normal}.empty{color:#777}
+#status{font-size:12px;color:#777}`;
+
+const SCRIPT = `
+(function () {
+  var problems = [];
+  window.addEventListener("error", function (e) { problems.push(String(e.message)); });
+  function check() {
+    var specs = document.querySelectorAll('script[type="application/json"]');
+    for (var i = 0; i < specs.length; i++) {
+      try { JSON.parse(specs[i].textContent); } catch (e) { problems.push("spec " + specs[i].id); }
+    }
+    var imgs = document.querySelectorAll("figure img");
+    for (var j = 0; j < imgs.length; j++) {
+      if (!imgs[j].complete || imgs[j].naturalWidth === 0) problems.push("image " + imgs[j].alt);
+    }
+    var status = problems.length === 0 ? "ok" : "error: " + problems.join("; ");
+    document.documentElement.setAttribute("data-report-status", status);
+    document.getElementById("status").textContent = "Report check: " + status + " (" +
+      specs.length + " specs, " + imgs.length + " images)";
+  }
+  if (document.readyState === "complete") check(); else window.addEventListener("load", check);
+})();`;
+
+function chartHtml(c: HtmlChart): string {
+  const src = `data:image/svg+xml;base64,${encodeBase64(c.svg)}`;
+  const id = escapeHtml(c.name);
+  return `<figure id="${id}">
+<img src="${src}" alt="${escapeHtml(c.title)}">
+<figcaption>${escapeHtml(c.note)}<br><span class="files">Files: charts/${id}.vl.json · ` +
+    `charts/${id}.svg · charts/${id}.png</span></figcaption>
+<script type="application/json" id="spec-${id}">${scriptJson(c.spec)}</script>
+</figure>`;
+}
+
+/**
+ * Renders the report as one self-contained HTML document.
+ *
+ * @param input Charts, tables and manifest to show.
+ * @returns The HTML text.
+ */
+export function renderHtml(input: HtmlInput): string {
+  const ok = input.runs.filter((r) => r.ok);
+  const failed = input.runs.length - ok.length;
+  const methods = [...new Set(ok.map((r) => r.method))].sort();
+  const sections = [
+    ["charts", "Charts"],
+    ["summary", "Summary"],
+    ["runs", "Runs"],
+    ["failed", `Failed runs (${failed})`],
+    ["manifest", "Manifest"],
+  ];
+  const warnings = input.warnings.length === 0
+    ? ""
+    : `<div class="warn">${input.warnings.map((w) => escapeHtml(w)).join("<br>")}</div>`;
+  const skipped = input.skipped.length === 0 ? "" : `<p class="empty">Not drawn (the data ` +
+    `does not support them): ${escapeHtml(input.skipped.join(", "))}.</p>`;
+  const manifest: Table = { header: ["key", "value"], rows: flattenManifest(input.manifest) };
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; ` +
+    `style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>prunebench report: ${escapeHtml(input.suite)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>prunebench report: ${escapeHtml(input.suite)}</h1>
+<p class="meta">${ok.length} successful run points, ${failed} failed; methods: ${
+      escapeHtml(methods.join(", ") || "none")
+    }. Accuracy is test accuracy; ± is the sample standard deviation over seeds.</p>
+${warnings}
+<nav>${sections.map(([id, t]) => `<a href="#${id}">${escapeHtml(t)}</a>`).join(" ")}<br>${
+      input.charts.map((c) => `<a href="#${escapeHtml(c.name)}">${escapeHtml(c.name)}</a>`).join(
+        " ",
+      )
+    }</nav>
+<h2 id="charts">Charts</h2>
+${skipped}
+${input.charts.map(chartHtml).join("\n")}
+<h2 id="summary">Summary (mean ± sd over seeds)</h2>
+${tableHtml(summaryTable([...input.summary]), "summary")}
+<h2 id="runs">Runs</h2>
+${tableHtml(runsTable(input.runs), "runs")}
+<h2 id="failed">Failed runs (${failed})</h2>
+${tableHtml(failedTable(input.runs), "failed")}
+<h2 id="manifest">Manifest</h2>
+${tableHtml(manifest, "manifest")}
+<p id="status">Report check: not run (scripts disabled)</p>
+</main>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
