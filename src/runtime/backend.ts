@@ -100,13 +100,16 @@ export async function initBackend(
     case "tensorflow-gpu": {
       const pkg = backend === "tensorflow" ? "@tensorflow/tfjs-node" : "@tensorflow/tfjs-node-gpu";
       try {
-        await import(`npm:${pkg}@4.22.0`);
+        // A bare specifier resolved through deno.json's import map: fails at once when the package
+        // is not a dependency, instead of downloading it from npm at run time (`npm:` specifier).
+        await import(pkg);
       } catch (e) {
         throw new Error(
-          `Cannot initialise backend "${backend}": the package "${pkg}@4.22.0" could not be loaded ` +
+          `Cannot initialise backend "${backend}": the package "${pkg}" could not be loaded ` +
             `(${(e as Error).message.split("\n")[0]}). Install it with ` +
-            `"npm install ${pkg}@4.22.0" in a place where its install script can download ` +
-            `libtensorflow${backend === "tensorflow-gpu" ? " and where CUDA 11.2 + cuDNN 8 are installed" : ""}, ` +
+            `"deno add npm:${pkg}@4.22.0" and run its install script ` +
+            `("deno install --allow-scripts=npm:${pkg}") on a machine that can download ` +
+            `libtensorflow${backend === "tensorflow-gpu" ? " and has CUDA 11.2 + cuDNN 8" : ""}, ` +
             `or use --backend wasm`,
           { cause: e },
         );

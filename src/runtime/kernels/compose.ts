@@ -1,12 +1,18 @@
 /**
- * Shared machinery for our kernel rewrites: running a backend's own kernels directly (outside the
+ * Internal: shared machinery for our kernel rewrites: running a backend's own kernels directly (outside the
  * engine, so nothing is tracked for us), freeing the intermediates, and replacing a registered kernel
  * while keeping its `setupFunc`/`disposeFunc`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import type {
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from "@tensorflow/tfjs";
 
 /** Backends that {@linkcode registerTrainingKernels} knows. */
 export type ShimBackend = "wasm" | "cpu";
@@ -20,6 +26,8 @@ type MarkedConfig = KernelConfig & { [MARK]?: string };
  * Runs a backend's kernels directly and remembers every output, so that {@linkcode KernelScope.dispose}
  * can free all intermediates through the backend's `disposeData` (the engine does not track tensors
  * created by kernel functions called from inside another kernel).
+ *
+ * @internal
  */
 export class KernelScope {
   readonly #owned: TensorInfo[] = [];
@@ -35,7 +43,11 @@ export class KernelScope {
   }
 
   /** Runs the kernel currently registered under `kernelName` for this backend. */
-  run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
+  run(
+    kernelName: string,
+    inputs: Record<string, TensorInfo>,
+    attrs: NamedAttrMap = {},
+  ): TensorInfo {
     const config = tf.getKernel(kernelName, this.backendName);
     if (config === undefined) {
       throw new Error(
@@ -88,6 +100,8 @@ export class KernelScope {
 /**
  * Runs `body` in a fresh {@linkcode KernelScope} and returns its result; every other intermediate
  * is freed, also when `body` throws.
+ *
+ * @internal
  */
 export function composed(
   backend: KernelBackend,
@@ -110,6 +124,8 @@ export function composed(
  * returns `undefined` nothing is registered.
  *
  * @returns whether a kernel was (re-)registered.
+ *
+ * @internal
  */
 export function replaceKernel(
   kernelName: string,
@@ -146,7 +162,11 @@ export function explicitPad(p: Pads): [number, number][] {
   return [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
 }
 
-/** Convolution geometry as tfjs itself computes it (`backend_util.computeConv2DInfo`). */
+/**
+ * Convolution geometry as tfjs itself computes it (`backend_util.computeConv2DInfo`).
+ *
+ * @internal
+ */
 export function convInfo(
   xShape: number[],
   filterShape: number[],

@@ -20,6 +20,8 @@ import { composed, convInfo, explicitPad, type KernelScope } from "./compose.ts"
  * Computes the filter gradient `[kh, kw, C_in, C_out]` of a 2-D convolution with the backend's
  * `Conv2D`, `Transpose` and `Slice` kernels, inside `scope` (the result is owned by the scope).
  * Supports any stride, dilation, 'valid'/'same'/numeric/explicit padding, NHWC and NCHW.
+ *
+ * @internal
  */
 export function conv2dFilterGradient(
   scope: KernelScope,
@@ -72,6 +74,8 @@ export function conv2dFilterGradient(
 /**
  * Makes the `Conv2DBackpropFilter` kernel function for a backend. Runs entirely on the backend's
  * own kernels and frees its intermediates.
+ *
+ * @internal
  */
 export function makeConv2DBackpropFilter(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {

@@ -49,6 +49,8 @@ function window1d(
  * Computes the input gradient of a 2-D convolution with the backend's `Conv2D`, `Reverse`,
  * `Transpose`, `PadV2`, `Reshape` and (rarely) `Slice` kernels, inside `scope`. Supports any stride,
  * dilation, 'valid'/'same'/numeric/explicit padding, NHWC and NCHW.
+ *
+ * @internal
  */
 export function conv2dInputGradient(
   scope: KernelScope,
@@ -81,7 +83,12 @@ export function conv2dInputGradient(
   const dx = scope.run("Conv2D", { x: src, filter: wT }, {
     strides: [1, 1],
     dilations: [dh, dw],
-    pad: explicitPad({ top: rows.before, bottom: rows.after, left: cols.before, right: cols.after }),
+    pad: explicitPad({
+      top: rows.before,
+      bottom: rows.after,
+      left: cols.before,
+      right: cols.after,
+    }),
     dataFormat: "NHWC",
     dimRoundingMode: "floor",
   });
@@ -91,6 +98,8 @@ export function conv2dInputGradient(
 /**
  * Makes the `Conv2DBackpropInput` kernel function for a backend. Runs entirely on the backend's own
  * kernels and frees its intermediates.
+ *
+ * @internal
  */
 export function makeConv2DBackpropInput(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
