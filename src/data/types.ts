@@ -86,7 +86,7 @@ export interface DatasetManifest {
   /** Base URLs (ending in `/`), tried in order. */
   mirrors: string[];
   /** Local directories shipped by packages (npm, Debian), tried before downloading. */
-  embedded: Array<() => string | null>;
+  embedded: Array<() => { dir: string; label: string } | null>;
   /** Per-channel mean/std of the training set (scaled to [0, 1]). */
   normalization: { mean: number[]; std: number[] };
   /** Licence / attribution line. */

