@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { notFoundMessage } from "../util/errors.ts";
 import { registerTrainingKernels } from "./kernels/mod.ts";
-import { type BlasOptions, type BlasStatus, tryEnableBlas } from "./blas/mod.ts";
+import { type BlasOptions, type BlasStatus, disableBlas, tryEnableBlas } from "./blas/mod.ts";
 
 /** Names accepted by {@linkcode initBackend}. */
 export const BACKENDS = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"] as const;
@@ -83,6 +83,8 @@ export async function initBackend(
       if (options.blas !== false) {
         blas = await tryEnableBlas(options.blas ?? {});
         if (!blas.active && options.verbose) console.error(`prunebench: ${blas.reason}`);
+      } else {
+        blas = disableBlas(); // restores the plain kernels if an earlier call enabled BLAS
       }
       break;
     case "cpu":

@@ -9,16 +9,27 @@
  *
  * @module
  */
-import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
 import { type BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from "./library.ts";
-import { f32View, type Kernel, type KernelArgs, scratchF32, type WasmBackend } from "./heap.ts";
+import { f32View, type Kernel, scratchF32, type TensorRef, type WasmBackend } from "./heap.ts";
 import { col2im, colWidth, type ConvGeometry, im2col, isPointwise } from "./im2col.ts";
 
-/** Upper bound on column-matrix floats per chunk (16 MiB); one image may exceed it. */
-export const CHUNK_FLOATS = 1 << 22;
+/**
+ * Default upper bound on column-matrix floats per chunk: 4 MiB, the best of 0.25–16 MiB measured
+ * on LeNet-5 shapes. One image may exceed it.
+ */
+export const CHUNK_FLOATS = 1 << 20;
+let chunkFloats = CHUNK_FLOATS;
 
-type Attrs = Record<string, unknown>;
+/** Sets the column-matrix chunk bound (tests use tiny chunks); returns the previous bound. */
+export function setChunkFloats(n: number): number {
+  const old = chunkFloats;
+  chunkFloats = Math.max(1, Math.floor(n));
+  return old;
+}
+
+/** Kernel attributes as tfjs passes them. */
+export type Attrs = Record<string, unknown>;
 
 /**
  * Computes the geometry of a convolution from tfjs attributes, or `null` when unsupported
@@ -61,10 +72,10 @@ export function convGeometry(
   };
 }
 
-/** Images per chunk so that a chunk's column matrix stays under {@linkcode CHUNK_FLOATS}. */
+/** Images per chunk so that a chunk's column matrix stays under the chunk bound. */
 function chunkImages(g: ConvGeometry): number {
   const perImage = g.outH * g.outW * colWidth(g);
-  return Math.max(1, Math.min(g.batch, Math.floor(CHUNK_FLOATS / Math.max(1, perImage))));
+  return Math.max(1, Math.min(g.batch, Math.floor(chunkFloats / Math.max(1, perImage))));
 }
 
 /** `y = conv(x, w)`: per chunk, `y[rows, outC] = cols[rows, K] · w[K, outC]`. */
@@ -143,15 +154,15 @@ export function convBackpropFilter(
   }
 }
 
-function f32(...ts: (TensorInfo | undefined)[]): boolean {
+function f32(...ts: (TensorRef | undefined)[]): boolean {
   return ts.every((t) => t !== undefined && t.dtype === "float32");
 }
 
 /** Makes the `Conv2D` kernel (inputs `x`, `filter`). */
 export function makeConv2D(lib: BlasLibrary, fallback: Kernel): Kernel {
   return (args) => {
-    const { inputs, attrs } = args as unknown as KernelArgs;
-    const backend = args.backend as unknown as WasmBackend;
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackend;
     const { x, filter } = inputs;
     const g = f32(x, filter) ? convGeometry(x!.shape, filter!.shape, attrs as Attrs) : null;
     if (g === null) return fallback(args);
@@ -164,8 +175,8 @@ export function makeConv2D(lib: BlasLibrary, fallback: Kernel): Kernel {
 /** Makes the `Conv2DBackpropInput` kernel (inputs `dy`, `filter`; attr `inputShape`). */
 export function makeConv2DBackpropInput(lib: BlasLibrary, fallback: Kernel): Kernel {
   return (args) => {
-    const { inputs, attrs } = args as unknown as KernelArgs;
-    const backend = args.backend as unknown as WasmBackend;
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackend;
     const { dy, filter } = inputs;
     const a = attrs as Attrs;
     const xShape = a.inputShape as number[];
@@ -186,8 +197,8 @@ export function makeConv2DBackpropInput(lib: BlasLibrary, fallback: Kernel): Ker
 /** Makes the `Conv2DBackpropFilter` kernel (inputs `x`, `dy`; attr `filterShape`). */
 export function makeConv2DBackpropFilter(lib: BlasLibrary, fallback: Kernel): Kernel {
   return (args) => {
-    const { inputs, attrs } = args as unknown as KernelArgs;
-    const backend = args.backend as unknown as WasmBackend;
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackend;
     const { x, dy } = inputs;
     const a = attrs as Attrs;
     const filterShape = a.filterShape as number[];

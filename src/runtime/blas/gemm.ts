@@ -7,10 +7,9 @@
  *
  * @module
  */
-import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { broadcast_util } from "@tensorflow/tfjs-core";
 import { type BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from "./library.ts";
-import { f32View, type Kernel, type KernelArgs, sizeOf, type WasmBackend } from "./heap.ts";
+import { f32View, type Kernel, sizeOf, type TensorRef, type WasmBackend } from "./heap.ts";
 
 /** The shape of one batched matrix product `C[b] = op(A[b]) · op(B[b])`. */
 export interface MatMulPlan {
@@ -20,8 +19,9 @@ export interface MatMulPlan {
   n: number;
   /** Inner dimension. */
   k: number;
-  /** Batch counts of A and B (each 1 or equal to `batch`). */
+  /** Batch count of A (1 or `batch`). */
   batchA: number;
+  /** Batch count of B (1 or `batch`). */
   batchB: number;
   /** Output batch count. */
   batch: number;
@@ -87,16 +87,16 @@ export function runMatMul(
   }
 }
 
-function isF32(...ts: (TensorInfo | undefined)[]): boolean {
+function isF32(...ts: (TensorRef | undefined)[]): boolean {
   return ts.every((t) => t === undefined || t.dtype === "float32");
 }
 
 /** Makes the `BatchMatMul` kernel; unsupported cases call `fallback`. */
 export function makeBatchMatMul(lib: BlasLibrary, fallback: Kernel): Kernel {
   return (args) => {
-    const { inputs, attrs } = args as unknown as KernelArgs;
-    const backend = args.backend as unknown as WasmBackend;
-    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackend;
+    const { a, b } = inputs as { a: TensorRef; b: TensorRef };
     const transposeA = Boolean(attrs?.transposeA), transposeB = Boolean(attrs?.transposeB);
     const plan = isF32(a, b) ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
     if (plan === null) return fallback(args);
@@ -118,7 +118,7 @@ export function makeBatchMatMul(lib: BlasLibrary, fallback: Kernel): Kernel {
 const ACTIVATIONS = new Set(["linear", "relu", "relu6", "prelu", "leakyrelu", "sigmoid", "elu"]);
 
 /** True when a bias/PReLU-weight tensor broadcasts along the last axis only (size 1 or n). */
-function rowBroadcast(t: TensorInfo | undefined, n: number): boolean {
+function rowBroadcast(t: TensorRef | undefined, n: number): boolean {
   if (t === undefined) return true;
   const size = sizeOf(t.shape);
   if (size === 1) return true;
@@ -128,8 +128,8 @@ function rowBroadcast(t: TensorInfo | undefined, n: number): boolean {
 /** Makes the `_FusedMatMul` kernel (bias and activation applied on the output view). */
 export function makeFusedMatMul(lib: BlasLibrary, fallback: Kernel): Kernel {
   return (args) => {
-    const { inputs, attrs } = args as unknown as KernelArgs;
-    const backend = args.backend as unknown as WasmBackend;
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackend;
     const { a, b, bias, preluActivationWeights: prelu } = inputs;
     const transposeA = Boolean(attrs?.transposeA), transposeB = Boolean(attrs?.transposeB);
     const activation = String(attrs?.activation ?? "linear");

@@ -7,7 +7,15 @@
  *
  * @module
  */
-import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+/** A tensor handle as tfjs passes it to kernels (structurally tfjs' `TensorInfo`). */
+export interface TensorRef {
+  /** Key of the tensor's data in the backend. */
+  dataId: object;
+  /** Shape. */
+  shape: number[];
+  /** Data type name, e.g. `float32`. */
+  dtype: string;
+}
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the BLAS kernels use. */
 export interface WasmBackend {
@@ -16,27 +24,27 @@ export interface WasmBackend {
   /** Per-tensor storage; `memoryOffset` is the byte offset in the heap. */
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   /** Allocates an output tensor in the heap (may grow the heap). */
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  makeOutput(shape: number[], dtype: "float32"): TensorRef;
 }
 
-/** Arguments tfjs passes to a kernel function. */
+/** Arguments tfjs passes to a kernel function (structurally tfjs' kernel arguments). */
 export interface KernelArgs {
   /** Named input tensors. */
-  inputs: Record<string, TensorInfo | undefined>;
+  inputs: Record<string, TensorRef | undefined>;
   /** The backend instance (the wasm backend for our kernels). */
   backend: unknown;
   /** Kernel attributes. */
-  attrs?: NamedAttrMap;
+  attrs?: Record<string, unknown>;
 }
 
-/** A kernel function as registered (tfjs' `KernelFunc`). */
-export type Kernel = KernelFunc;
+/** A kernel function (structurally tfjs' `KernelFunc`). */
+export type Kernel = (args: KernelArgs) => TensorRef | TensorRef[];
 
 /**
  * A `Float32Array` view of a float32 tensor's data in the wasm heap. Create views only after the
  * last allocation of the kernel call.
  */
-export function f32View(backend: WasmBackend, t: TensorInfo): Float32Array {
+export function f32View(backend: WasmBackend, t: TensorRef): Float32Array {
   const data = backend.dataIdMap.get(t.dataId);
   if (data === undefined) {
     throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);

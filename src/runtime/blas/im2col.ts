@@ -12,22 +12,29 @@
 export interface ConvGeometry {
   /** Batch size. */
   batch: number;
-  /** Input height, width and channels. */
+  /** Input height. */
   inH: number;
+  /** Input width. */
   inW: number;
+  /** Input channels. */
   inC: number;
-  /** Filter height and width. */
+  /** Filter height. */
   kH: number;
+  /** Filter width. */
   kW: number;
-  /** Output height, width and channels. */
+  /** Output height. */
   outH: number;
+  /** Output width. */
   outW: number;
+  /** Output channels. */
   outC: number;
-  /** Strides. */
+  /** Vertical stride. */
   sH: number;
+  /** Horizontal stride. */
   sW: number;
-  /** Padding before the first row / column (the rest is implied by the output size). */
+  /** Zero rows padded above the input (bottom padding is implied by the output size). */
   padTop: number;
+  /** Zero columns padded left of the input (right padding is implied). */
   padLeft: number;
 }
 

@@ -36,7 +36,7 @@ const SYMBOLS = {
   openblas_get_config: { parameters: [], result: "pointer", optional: true },
 } as const;
 
-/** The signature of `cblas_sgemm` as called from JS (buffers: any typed-array view). */
+/** `cblas_sgemm` as called from JS; A, B and C are float32 views (e.g. of the wasm heap). */
 export type Sgemm = (
   order: number,
   transA: number,
@@ -45,12 +45,12 @@ export type Sgemm = (
   n: number,
   k: number,
   alpha: number,
-  a: BufferSource,
+  a: Float32Array,
   lda: number,
-  b: BufferSource,
+  b: Float32Array,
   ldb: number,
   beta: number,
-  c: BufferSource,
+  c: Float32Array,
   ldc: number,
 ) => void;
 
@@ -64,6 +64,10 @@ export interface BlasLibrary {
   threads: number;
   /** Build description (`openblas_get_config`), or `null` when the library has none. */
   config: string | null;
+  /** False when the library has no `openblas_set_num_threads` (the count is then not applied). */
+  threadsSettable: boolean;
+  /** Single-thread GFLOP/s of a 128³ sgemm measured when the library was opened. */
+  probeGflops: number;
 }
 
 /** Result of {@linkcode openBlas}: the library, or why none could be opened. */
@@ -72,12 +76,13 @@ export type OpenResult = { ok: true; lib: BlasLibrary } | { ok: false; reason: s
 const MACOS_ACCELERATE = "/System/Library/Frameworks/Accelerate.framework/Accelerate";
 
 /**
- * Candidate library paths, in search order: `explicit` (or `PRUNEBENCH_BLAS` when readable), then
- * the platform's usual names.
+ * Candidate library paths, in search order: only `explicit` when given; otherwise
+ * `PRUNEBENCH_BLAS` (when set and readable), then the platform's usual names.
  */
 export function candidateLibraries(explicit?: string): string[] {
+  if (explicit) return [explicit];
   const out: string[] = [];
-  const fromEnv = explicit ?? readEnv("PRUNEBENCH_BLAS");
+  const fromEnv = readEnv("PRUNEBENCH_BLAS");
   if (fromEnv) out.push(fromEnv);
   if (Deno.build.os === "darwin") out.push(MACOS_ACCELERATE);
   else if (Deno.build.os === "windows") out.push("libopenblas.dll");
@@ -132,6 +137,25 @@ export function openBlas(explicit: string | undefined, threads: number): OpenRes
   return result;
 }
 
+/**
+ * Libraries slower than this (GFLOP/s, one thread, 128³ sgemm) are rejected: the reference
+ * (netlib) BLAS reaches 1–3 and would be slower than tfjs wasm (≈ 29); OpenBLAS reaches 50–100.
+ */
+export const MIN_GFLOPS = 6;
+
+/** Best-of-5 GFLOP/s of a 128×128×128 sgemm (about 0.05 ms with OpenBLAS). */
+function probeSgemm(sgemm: Sgemm): number {
+  const n = 128;
+  const a = new Float32Array(n * n).fill(0.5), c = new Float32Array(n * n);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, n, n, 1, a, n, a, n, 0, c, n);
+    best = Math.min(best, performance.now() - t);
+  }
+  return 2 * n * n * n / Math.max(best, 1e-4) / 1e6;
+}
+
 function openFresh(
   candidates: string[],
 ): { ok: true; lib: Opened } | { ok: false; reason: string } {
@@ -156,11 +180,23 @@ function openFresh(
       sgemm: sym.cblas_sgemm as unknown as Sgemm,
       threads: 1,
       config: cfgPtr ? new Deno.UnsafePointerView(cfgPtr).getCString() : null,
+      threadsSettable: sym.openblas_set_num_threads !== null,
+      probeGflops: 0,
       setThreads(n: number): number {
         if (sym.openblas_set_num_threads) sym.openblas_set_num_threads(n);
         return sym.openblas_get_num_threads ? sym.openblas_get_num_threads() : n;
       },
     };
+    lib.setThreads(1);
+    lib.probeGflops = probeSgemm(lib.sgemm);
+    if (lib.probeGflops < MIN_GFLOPS) {
+      dl.close();
+      errors.push(
+        `${path}: too slow (${lib.probeGflops.toFixed(1)} GFLOP/s on a 128³ sgemm, below ` +
+          `${MIN_GFLOPS}; a reference BLAS?)`,
+      );
+      continue;
+    }
     return { ok: true, lib };
   }
   if (!anyFfi && errors.length === 0) {

@@ -3,15 +3,24 @@
  * through Deno FFI, called directly on views of the wasm heap (no copies).
  *
  * When a library opens and FFI is permitted, {@linkcode tryEnableBlas} registers faster wasm
- * kernels for `BatchMatMul`, `_FusedMatMul`, `Conv2D`, `Conv2DBackpropInput` and
- * `Conv2DBackpropFilter`, and the backend is reported as `wasm+blas`. Otherwise the plain wasm
- * kernels stay and the status says why.
+ * kernels for `BatchMatMul`, `_FusedMatMul`, `Conv2D`, `Conv2DBackpropInput`,
+ * `Conv2DBackpropFilter`, `Sum` over leading axes (bias gradients) and `MaxPoolGrad` (plain JS,
+ * but the largest LeNet-5 kernel once convolutions use BLAS), and the backend is reported as
+ * `wasm+blas`. Otherwise the plain wasm kernels stay and the status says why.
  *
- * Library search: `options.library`, else `PRUNEBENCH_BLAS` (a path), then `libopenblas.so.0` and
- * `libblas.so.3` on Linux, the Accelerate framework on macOS. Thread count: `options.threads`,
- * else `PRUNEBENCH_BLAS_THREADS`, else 1 (one process per core; one thread measured fastest on
- * the 2-core machine). Needs `--allow-ffi`; environment variables are read only when `--allow-env`
- * covers them.
+ * Library search: only `options.library` when given; else `PRUNEBENCH_BLAS` (a path), then
+ * `libopenblas.so.0` and `libblas.so.3` on Linux, the Accelerate framework on macOS. A library
+ * whose 128³ sgemm probe runs below {@linkcode MIN_GFLOPS} (a reference BLAS) is skipped.
+ *
+ * Threads: `options.threads`, else `PRUNEBENCH_BLAS_THREADS`, else 1, applied with
+ * `openblas_set_num_threads`. One thread is the default: the harness runs one process per core,
+ * and on the 2-vCPU machine 2 threads made a training step slower while using about twice the CPU
+ * time (LeNet-5-Caffe gated 2,411 → 1,877 samples/s, LeNet-300-100 gated 18,050 → 17,332; load
+ * 1.6). Raw sgemm alone was 1.6× faster with 2 threads on large shapes when the second core was
+ * idle, but 2× slower on small-K shapes (57600×20×25).
+ *
+ * Needs `--allow-ffi`; environment variables are read only when `--allow-env` covers them. The
+ * permission is queried first (`Deno.permissions.querySync`), so no prompt ever appears.
  *
  * @module
  */
@@ -19,10 +28,14 @@ import { openBlas, readEnv } from "./library.ts";
 import { blasKernelsRegistered, registerBlasKernels, unregisterBlasKernels } from "./register.ts";
 
 export { BLAS_KERNELS } from "./register.ts";
+export { MIN_GFLOPS } from "./library.ts";
 
 /** Options for BLAS acceleration. */
 export interface BlasOptions {
-  /** Path of the BLAS shared library; default: `PRUNEBENCH_BLAS`, then system search. */
+  /**
+   * Path of the BLAS shared library (only this one is tried); default: `PRUNEBENCH_BLAS`, then
+   * the system search.
+   */
   library?: string;
   /** Threads used by the BLAS library; default: `PRUNEBENCH_BLAS_THREADS`, else 1. */
   threads?: number;
@@ -38,6 +51,8 @@ export interface BlasStatus {
   threads: number;
   /** Library build description (OpenBLAS `openblas_get_config`), or `null`. */
   config: string | null;
+  /** Single-thread GFLOP/s of a 128³ sgemm probe when the library was opened (0 when inactive). */
+  probeGflops: number;
   /** Kernels replaced by BLAS kernels (empty when inactive). */
   kernels: string[];
   /** Human-readable reason, e.g. why it is inactive. */
@@ -83,8 +98,10 @@ export function tryEnableBlas(options: BlasOptions = {}): Promise<BlasStatus> {
     library: lib.path,
     threads: lib.threads,
     config: lib.config,
+    probeGflops: Math.round(lib.probeGflops * 10) / 10,
     kernels,
-    reason: `BLAS kernels active: ${lib.path}, ${lib.threads} thread(s)`,
+    reason: `BLAS kernels active: ${lib.path}, ${lib.threads} thread(s)` +
+      (lib.threadsSettable ? "" : " (thread count not settable; library default)"),
   });
 }
 
@@ -111,5 +128,13 @@ export function describeBlas(status: BlasStatus | null): string {
 }
 
 function inactive(reason: string): BlasStatus {
-  return { active: false, library: null, threads: 0, config: null, kernels: [], reason };
+  return {
+    active: false,
+    library: null,
+    threads: 0,
+    config: null,
+    probeGflops: 0,
+    kernels: [],
+    reason,
+  };
 }

@@ -12,16 +12,23 @@ import type { BlasLibrary } from "./library.ts";
 import type { Kernel } from "./heap.ts";
 import { makeBatchMatMul, makeFusedMatMul } from "./gemm.ts";
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from "./conv.ts";
+import { makeSum } from "./reduce.ts";
+import { makeMaxPoolGrad } from "./pool.ts";
 
 const BACKEND = "wasm";
 
-/** Kernel names accelerated with BLAS, with their factories. */
+/**
+ * Kernel names replaced, with their factories. `MaxPoolGrad` needs no BLAS but is registered with
+ * the rest: it is the largest kernel of a LeNet-5 step once the convolutions use BLAS.
+ */
 const FACTORIES: Record<string, (lib: BlasLibrary, fallback: Kernel) => Kernel> = {
   BatchMatMul: makeBatchMatMul,
   _FusedMatMul: makeFusedMatMul,
   Conv2D: makeConv2D,
   Conv2DBackpropInput: makeConv2DBackpropInput,
   Conv2DBackpropFilter: makeConv2DBackpropFilter,
+  Sum: makeSum,
+  MaxPoolGrad: (_lib, fallback) => makeMaxPoolGrad(fallback),
 };
 
 /** Names of the kernels {@linkcode registerBlasKernels} replaces. */
@@ -45,13 +52,13 @@ export function registerBlasKernels(lib: BlasLibrary): string[] {
     const current = tf.getKernel(name, BACKEND);
     const prev = current && ours.has(current.kernelFunc) ? previous.get(name) : current;
     previous.set(name, prev);
-    const fallback: KernelFunc = prev?.kernelFunc ?? (() => {
+    const fallback = (prev?.kernelFunc as unknown as Kernel | undefined) ?? (() => {
       throw new Error(
         `Cannot run kernel "${name}" on backend "${BACKEND}": the BLAS kernel does not support ` +
           `these arguments and no other kernel is registered`,
       );
     });
-    const kernelFunc = make(lib, fallback);
+    const kernelFunc = make(lib, fallback) as unknown as KernelFunc;
     ours.add(kernelFunc);
     replace({
       kernelName: name,
