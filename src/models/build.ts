@@ -104,10 +104,9 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
           }
           uniq(names, l.name);
           const inDim = w.shape[0];
-          out.params.push(
-            { name: `${l.name}.w`, shape: [inDim, l.units], role: "weight", layer: l.name, init: "glorot-uniform" },
-            { name: `${l.name}.b`, shape: [l.units], role: "bias", layer: l.name, init: "zeros" },
-          );
+          const denseBias = l.bias ?? true;
+          out.params.push({ name: `${l.name}.w`, shape: [inDim, l.units], role: "weight", layer: l.name, init: "glorot-uniform" });
+          if (denseBias) out.params.push({ name: `${l.name}.b`, shape: [l.units], role: "bias", layer: l.name, init: "zeros" });
           if (w.group) {
             const c = w.group.initialSize;
             addConsumer(w, { param: `${l.name}.w`, axis: 0, labels: Int32Array.from({ length: inDim }, (_, p) => p % c) });
@@ -119,14 +118,15 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             });
           }
           const isOutput = l === lastCompute;
-          out.layers.push({ name: l.name, type: "dense", weight: `${l.name}.w`, bias: `${l.name}.b`, bn: null, outHW: [1, 1], isOutput });
+          const bias = denseBias ? `${l.name}.b` : null;
+          out.layers.push({ name: l.name, type: "dense", weight: `${l.name}.w`, bias, bn: null, outHW: [1, 1], isOutput });
           let group: GateGroup | null = null;
           if (l.gated && !isOutput) {
             group = {
               id: l.name, layer: l.name, kind: "unit", initialSize: l.units, size: l.units,
               producers: [
                 { param: `${l.name}.w`, axis: 1, labels: identityLabels(l.units) },
-                { param: `${l.name}.b`, axis: 0, labels: identityLabels(l.units) },
+                ...(denseBias ? [{ param: `${l.name}.b`, axis: 0, labels: identityLabels(l.units) }] : []),
               ],
               consumers: [], buffers: [],
             };

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ArchSpec, LayerSpec } from "./spec.ts";
 import { type BuiltShapes, inferShapes, type LayerInfo, type ParamDesc, type ParamRole } from "./build.ts";
-import { type GateGroup, removalPlan, type RemovalPlan, slicesOf } from "./groups.ts";
+import { type GateGroup, type ParamSlice, removalPlan, type RemovalPlan } from "./groups.ts";
 import { Rng } from "../util/rng.ts";
 
 /** A batch-norm statistics update collected during a training forward pass. */
@@ -35,6 +35,12 @@ export interface ForwardOptions {
 }
 
 let uid = 0;
+/** Set by `clone()` for the duration of the constructor call it makes. */
+let cloneSource: Network | null = null;
+
+function copySlices(ss: readonly ParamSlice[]): ParamSlice[] {
+  return ss.map((x) => ({ ...x, labels: x.labels.slice() }));
+}
 
 interface IncomingState {
   layer: string;
@@ -86,6 +92,23 @@ export class Network {
   /** Builds the network and initialises its variables deterministically from `seed`. */
   constructor(arch: ArchSpec, options: NetworkOptions = {}) {
     this.arch = arch;
+    if (cloneSource) {
+      // clone(): copy the source's current state instead of initialising (keeps private members).
+      const src = cloneSource;
+      cloneSource = null;
+      this.groups = src.groups.map((g) => ({
+        ...g,
+        producers: copySlices(g.producers),
+        consumers: copySlices(g.consumers),
+        buffers: copySlices(g.buffers),
+      }));
+      this.layers = src.layers;
+      this.paramDescs = src.paramDescs;
+      for (const [k, v] of src.inputSelection) this.inputSelection.set(k, v.slice());
+      for (const [k, v] of src.params) this.params.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
+      for (const [k, v] of src.buffers) this.buffers.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
+      return;
+    }
     const shapes: BuiltShapes = inferShapes(arch);
     this.groups = shapes.groups;
     this.layers = shapes.layers;
@@ -170,7 +193,8 @@ export class Network {
           const sel = this.inputSelection.get(l.name);
           if (sel) x = tf.gather(x, tf.tensor1d(sel, "int32"), 1);
           if (l.inputGated) x = this.#gated(`${l.name}.in`, x, o);
-          x = tf.add(tf.matMul(x, this.#p(`${l.name}.w`, o)), this.#p(`${l.name}.b`, o));
+          x = tf.matMul(x, this.#p(`${l.name}.w`, o));
+          if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
           if (l.activation === "relu") x = tf.relu(x);
           if (l.gated) x = this.#gated(l.name, x, o);
           break;
@@ -314,32 +338,17 @@ export class Network {
     return n;
   }
 
-  /** A deep copy with the same current shapes and values (new variables). */
+  /**
+   * A deep copy with the same current shapes, values, groups and input selections (new
+   * variables, so it can be shrunk or trained independently).
+   */
   clone(): Network {
-    const c = Object.create(Network.prototype) as Network;
-    const cp = (ss: readonly { param: string; axis: number; labels: Int32Array }[]) =>
-      ss.map((x) => ({ ...x, labels: x.labels.slice() }));
-    const groups = this.groups.map((g) => ({
-      ...g,
-      producers: cp(g.producers),
-      consumers: cp(g.consumers),
-      buffers: cp(g.buffers),
-    }));
-    const copy = (m: Map<string, tf.Variable>) => {
-      const out = new Map<string, tf.Variable>();
-      for (const [k, v] of m) out.set(k, tf.variable(v.clone(), v.trainable, `${k}#${uid++}`));
-      return out;
-    };
-    Object.assign(c, {
-      inputSelection: new Map([...this.inputSelection].map(([k, v]) => [k, v.slice()])),
-      arch: this.arch,
-      params: copy(this.params),
-      buffers: copy(this.buffers),
-      groups,
-      layers: this.layers,
-      paramDescs: this.paramDescs,
-    });
-    return c;
+    cloneSource = this;
+    try {
+      return new Network(this.arch);
+    } finally {
+      cloneSource = null;
+    }
   }
 
   /** Disposes every variable. */

@@ -23,6 +23,8 @@ export interface DenseSpec {
   gated?: boolean;
   /** Its input units form a gate group `<name>.in` (e.g. L0's gates on the 784 pixels). @default false */
   inputGated?: boolean;
+  /** Has a bias `<name>.b`. @default true */
+  bias?: boolean;
 }
 
 /** A 2-D convolution (NHWC), optionally followed by batch normalisation. */
