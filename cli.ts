@@ -137,6 +137,13 @@ if (import.meta.main) {
       console.error(`error: ${(e as Error).message}`);
       Deno.exit(2);
     }
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      console.error(
+        `error: ${(e as Error).message}\nThe deno tasks read the repository and write only results/ and the ` +
+          `dataset cache; to use other folders run cli.ts with "deno run" and the extra --allow-read/--allow-write flags.`,
+      );
+      Deno.exit(2);
+    }
     throw e;
   }
 }

@@ -137,6 +137,12 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
         }
         case "conv2d": {
           uniq(names, l.name);
+          if (w.shape.length !== 3) {
+            throw new TypeError(
+              `Cannot build conv layer "${l.name}": its input has shape [${w.shape}], but convolutions need ` +
+                `image inputs [H, W, C]; use an MLP architecture such as "lenet-300-100" for vector data`,
+            );
+          }
           const [h, wd, cin] = w.shape;
           const s = l.stride ?? 1;
           const oh = convOut(h, l.kernel, s, l.padding), ow = convOut(wd, l.kernel, s, l.padding);

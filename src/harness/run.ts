@@ -1,0 +1,213 @@
+/**
+ * One run, in-process: build the network at its initial width, create the method, train, then for
+ * every operating point measure sizes (dense / masked / compact), latency (dense vs compact),
+ * accuracy of the compact network, export it, and write `history.csv`, `masks.json` and
+ * `result.json`. A diverging or throwing run becomes a `failed` result with its reason.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { stringify } from "csv-stringify/sync";
+import { getArch } from "../models/registry.ts";
+import { Network } from "../models/network.ts";
+import { compact, type CompactOptions } from "../models/compact.ts";
+import { exportModel } from "../models/export.ts";
+import { countMacs, countParams } from "../metrics/counts.ts";
+import { archString } from "../metrics/arch_string.ts";
+import { latencyReport } from "../metrics/report.ts";
+import { getMethod, resolveConfig } from "../methods/registry.ts";
+import type { PruningMethod } from "../methods/types.ts";
+import { batches, type Dataset } from "../data/mod.ts";
+import { train } from "../train/loop.ts";
+import { createMethodContext } from "../train/context.ts";
+import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
+import type { TrainConfig } from "../train/config.ts";
+import { ConfigError } from "../util/errors.ts";
+import { Rng } from "../util/rng.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+import type { RunConfig } from "./suite.ts";
+import type { PointResult, Provenance, RunResult } from "./store.ts";
+
+/** Everything a worker needs besides the dataset. */
+export interface RunInput {
+  /** Run id. */
+  runId: string;
+  /** Suite id. */
+  suite: string;
+  /** The resolved config. */
+  config: RunConfig;
+  /** Output folder of the run. */
+  dir: string;
+  /** Provenance of the worker process. */
+  provenance: Provenance;
+  /** Called after every epoch. */
+  onEpoch?: (epoch: number, epochs: number) => void;
+}
+
+/** The training config of a run's recipe. */
+export function trainConfigOf(c: RunConfig): TrainConfig {
+  const r = c.recipe;
+  return {
+    epochs: r.epochs, batchSize: r.batchSize, optimizer: r.optimizer, schedule: r.schedule,
+    ema: r.ema ?? null, augment: r.augment ?? "none", normalize: r.normalize ?? false,
+    maxStepsPerEpoch: r.maxStepsPerEpoch, seed: c.seed,
+  };
+}
+
+/** The run's architecture adapted to the dataset's input shape and outputs. */
+export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
+  const outputs = dataset.numClasses || (dataset.targetDim ?? dataset.inputShape.reduce((a, b) => a * b, 1));
+  return getArch(c.arch, c.width, { inputShape: dataset.inputShape, outputs });
+}
+
+/** Executes a run on an already loaded dataset. Never throws for training failures. */
+export async function executeRun(input: RunInput, dataset: Dataset): Promise<RunResult> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { config } = input;
+  const spec = getMethod(config.method);
+  const { config: hparams, problems } = resolveConfig(spec, config.hparams);
+  if (problems.length) throw new ConfigError(problems, `hyperparameters of "${config.method}"`);
+  const base: RunResult = {
+    runId: input.runId, suite: input.suite, config, hparams: hparams as Record<string, unknown>,
+    status: "ok", reason: "", points: [], epochs: 0, trainMacs: 0, trainMacsDense: 0, wallSeconds: 0,
+    provenance: input.provenance, startedAt, finishedAt: "",
+  };
+  const arch = archFor(config, dataset);
+  const net = new Network(arch, { seed: config.seed });
+  const history: EpochRecord[] = [];
+  let method: PruningMethod | null = null;
+  try {
+    const tc = trainConfigOf(config);
+    const ctx = createMethodContext(net, dataset, tc, new Rng(config.seed, 11));
+    method = spec.create(ctx, hparams);
+    const result = await train(net, method, dataset, tc, {
+      onEpoch: (rec) => {
+        history.push(rec);
+        input.onEpoch?.(rec.epoch, config.recipe.epochs);
+      },
+    });
+    Object.assign(base, { epochs: history.length, trainMacs: result.trainMacs, trainMacsDense: result.trainMacsDense });
+    for (const p of result.points) {
+      base.points.push(await evaluatePoint(input, dataset, net, method, p));
+      if (p.network !== net) p.network.dispose();
+    }
+  } catch (e) {
+    base.status = "failed";
+    base.reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    base.epochs = history.length;
+  } finally {
+    method?.dispose();
+    net.dispose();
+  }
+  await writeHistory(input.dir, history);
+  base.wallSeconds = (performance.now() - t0) / 1000;
+  base.finishedAt = new Date().toISOString();
+  return base;
+}
+
+/** Sizes, latency, compact accuracy and export of one operating point. */
+async function evaluatePoint(
+  input: RunInput,
+  dataset: Dataset,
+  trained: Network,
+  method: PruningMethod,
+  p: TrainPoint,
+): Promise<PointResult> {
+  const net = p.network;
+  const { baked, gates } = bakeEvalTransform(net, net === trained ? method : null);
+  const masks: CompactOptions = { keep: p.keep, weights: p.weights, gates };
+  const small = compact(baked, masks);
+  const arch = archFor(input.config, dataset);
+  const denseNet = new Network(arch, { seed: input.config.seed });
+  try {
+    const lat = input.config.recipe.latency ?? { batch: 100, repeats: 10 };
+    const latency = await latencyReport(denseNet, small, { batch: lat.batch, repeats: lat.repeats });
+    const accCompact = await evaluate(small, dataset, input.config.recipe.batchSize);
+    const safe = p.label.replace(/[^A-Za-z0-9._=-]/g, "_");
+    const exported = await exportModel(baked, `${input.dir}/model/${safe}`, masks);
+    const initial = denseNet.groups.map((g) => g.initialSize);
+    const kept = archString(net, p.keep, { effective: true });
+    return {
+      point: p.label,
+      acc: p.acc ?? NaN,
+      loss: p.loss,
+      unitsInit: initial.reduce((a, b) => a + b, 0),
+      unitsKept: kept.split("-").map(Number).reduce((a, b) => a + b, 0),
+      perLayerInit: initial.join("-"),
+      perLayerKept: kept,
+      paramsDense: countParams(arch),
+      paramsMasked: countParams(net, masks),
+      paramsCompact: countParams(small),
+      macsDense: countMacs(arch),
+      macsMasked: countMacs(net, masks),
+      macsCompact: countMacs(small),
+      latencyDenseMs: latency.latencyDenseMs,
+      latencyCompactMs: latency.latencyCompactMs,
+      modelBytes: exported.totalBytes,
+      extra: { acc_compact: accCompact, fine_tune_epochs: p.fineTuneEpochs, ...(p.target !== undefined ? { target: p.target } : {}) },
+    };
+  } finally {
+    small.dispose();
+    denseNet.dispose();
+    if (baked !== net) baked.dispose();
+  }
+}
+
+/**
+ * A copy of `net` with the method's eval-mode parameter transform written into the weights, and
+ * the eval-mode activation gate values per group (folded into the weights by compaction).
+ */
+function bakeEvalTransform(net: Network, method: PruningMethod | null): { baked: Network; gates: Map<string, Float32Array> } {
+  const gates = new Map<string, Float32Array>();
+  if (!method) return { baked: net, gates };
+  const fo = method.forwardOptions("eval");
+  for (const g of net.groups) {
+    const v = tf.tidy(() => fo.gate?.(g.id)?.clone() ?? tf.zeros([0]));
+    if (v.size > 0) gates.set(g.id, v.dataSync() as Float32Array);
+    v.dispose();
+  }
+  if (!fo.param) return { baked: net, gates };
+  const baked = net.clone();
+  for (const [name, v] of baked.params) {
+    tf.tidy(() => v.assign(fo.param!(name, net.params.get(name)!)));
+  }
+  return { baked, gates };
+}
+
+/** Test accuracy of a network with no method (the compact network). */
+async function evaluate(net: Network, dataset: Dataset, batchSize: number): Promise<number> {
+  if (dataset.numClasses === 0) return NaN;
+  let correct = 0;
+  for (const b of batches(dataset.test, dataset, { batchSize: Math.max(batchSize, 500), shuffle: false, lastBatch: "keep" })) {
+    const c = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32")));
+    correct += (await c.data())[0];
+    c.dispose();
+    b.x.dispose();
+    b.y.dispose();
+  }
+  return correct / dataset.test.n;
+}
+
+async function writeHistory(dir: string, history: EpochRecord[]): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const h of history) {
+    const add = (metric: string, value: number | null) => {
+      if (value !== null && value !== undefined && Number.isFinite(value)) rows.push([h.epoch, metric, value]);
+    };
+    add("train_loss", h.trainLoss);
+    add("train_acc", h.trainAcc);
+    add("test_loss", h.testLoss);
+    add("test_acc", h.testAcc);
+    add("penalty", h.penalty);
+    add("kept_fraction", h.keptFraction);
+    add("units_kept", h.unitsKeptTotal);
+    add("lr", h.lr);
+    add("train_macs", h.trainMacs);
+    add("train_macs_dense", h.trainMacsDense);
+    add("wall_s", h.wallS);
+    for (const [g, n] of Object.entries(h.unitsKept)) add(`kept.${g}`, n);
+    for (const [k, v] of Object.entries(h.logs)) add(k, v);
+  }
+  await writeFileAtomic(`${dir}/history.csv`, stringify(rows, { header: true, columns: ["epoch", "metric", "value"] }));
+}
