@@ -45,7 +45,27 @@ export interface OptimizerConfig {
   weightDecayMode?: "l2" | "decoupled";
   /** Follow the run's learning-rate schedule. @default true */
   schedule?: boolean;
+  /**
+   * Power of the schedule factor for this group: lr = `lr`·factor^`schedulePower` (2 replicates
+   * HALO's λ optimiser, whose shared lr is decayed twice at each milestone). @default 1
+   */
+  schedulePower?: number;
 }
+
+/**
+ * How a method variable follows units removed during training, so the engine can shrink its
+ * optimizer state and EMA shadow the same way the method shrinks the variable in
+ * `onUnitsRemoved`:
+ *
+ * - `{ group, axis }`: axis `axis` (default 0) indexes the units of gate group `group`; the
+ *   engine gathers the state along it with `plan.kept.get(group)` (per-unit variables, e.g. L0's
+ *   log α of `fc1`).
+ * - `{ param }`: the variable has the shape of network parameter `param` and shrinks with every
+ *   gather of the plan on that parameter (per-weight variables, e.g. HALO's λ).
+ *
+ * Variables without a layout must keep their shape across removals (the engine throws if not).
+ */
+export type VariableLayout = { group: string; axis?: number } | { param: string };
 
 /** Method-owned variables trained with the network. */
 export interface VariableGroup {
@@ -53,10 +73,22 @@ export interface VariableGroup {
   name: string;
   /** The variables (keys are stable names for optimizer state). */
   variables: Map<string, tf.Variable>;
-  /** Optimizer for this group; `null` = same optimizer settings as the network's weights. */
+  /**
+   * Optimizer for this group; `null` = the network weights' optimizer settings *without* weight
+   * decay (give an explicit config to decay method variables, e.g. DAM's β or HALO's λ).
+   * Optimizer state is keyed `<name>/<key>`, so the engine follows variables the method replaces.
+   */
   optimizer: OptimizerConfig | null;
+  /**
+   * Weight decay of this group, overriding its optimizer settings' decay (with `optimizer: null`:
+   * the weights' settings with this decay instead of none, e.g. DAM's optional decay on β, which
+   * must follow whatever optimizer the weights use). Absent = no override.
+   */
+  weightDecay?: number;
   /** Variables receive no gradient step while this returns false (e.g. DAM's cold start). */
   trainable?: (step: StepInfo) => boolean;
+  /** Per variable key: how it shrinks when units are removed during training. @default none */
+  layout?: ReadonlyMap<string, VariableLayout>;
 }
 
 /** Position in training. */
@@ -113,8 +145,14 @@ export interface PruningMethod {
   readonly id: string;
   /** Method-owned trainable variables. */
   variableGroups(): VariableGroup[];
-  /** Gates and parameter transforms for `Network.forward` (called inside `tf.tidy`). */
-  forwardOptions(mode: "train" | "eval"): Pick<ForwardOptions, "gate" | "param">;
+  /**
+   * Gates and parameter transforms for `Network.forward` (called inside `tf.tidy`). The engine
+   * passes the batch's size as `batchSize` (per-example gates; the last batch may be smaller).
+   */
+  forwardOptions(
+    mode: "train" | "eval",
+    batchSize?: number,
+  ): Pick<ForwardOptions, "gate" | "param">;
   /** Penalty added to the per-example task loss, or null (called inside `tf.tidy`). */
   penalty(): tf.Scalar | null;
   /** Called after each optimizer step. */

@@ -1,0 +1,29 @@
+/**
+ * The training engine: own optimizers with shrinkable state, learning-rate schedules, the
+ * training loop with EMA evaluation, divergence detection and conditional computation, and
+ * evaluation of operating points.
+ *
+ * @module
+ */
+export {
+  disposePoints,
+  type EpochRecord,
+  type PointResult,
+  type TrainHooks,
+  type TrainResult,
+} from "./types.ts";
+export { fit, train } from "./loop.ts";
+export {
+  type ResolvedTrainConfig,
+  resolveTrainConfig,
+  stepPlan,
+  stepsPerEpoch,
+  type TrainConfig,
+} from "./config.ts";
+export { Optimizer, type ResolvedOptimizerConfig, resolveOptimizer } from "./optimizers.ts";
+export { makeSchedule, type ScheduleConfig, type SchedulePlan } from "./schedules.ts";
+export { Ema } from "./ema.ts";
+export { createMethodContext } from "./context.ts";
+export { correctCount, type EvalResult, evaluate, type StepValues, taskLoss } from "./step.ts";
+export { forwardMacs, TRAIN_MAC_FACTOR } from "./macs.ts";
+export { parameterMasks } from "./points.ts";
