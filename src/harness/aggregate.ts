@@ -68,8 +68,9 @@ function key(row: Record<string, unknown>, ...extra: string[]): string {
   return [row.dataset, row.arch, row.init_width, ...extra.map((e) => row[e])].join("|");
 }
 
-function round(x: number, d: number): number {
-  if (!Number.isFinite(x)) return x;
+/** Rounds to `d` decimals; non-finite values (no data, one seed's sd) become empty cells. */
+function round(x: number, d: number): number | "" {
+  if (!Number.isFinite(x)) return "";
   const f = 10 ** d;
   return Math.round(x * f) / f;
 }
@@ -122,7 +123,7 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
   }
   for (const g of byWidth.values()) {
     if (g.length < 2) continue;
-    const { mean, sd } = meanSd(g.map((s) => Number(s.units_kept_mean)));
+    const { mean, sd } = meanSd(g.map((s) => (s.units_kept_mean === "" ? NaN : Number(s.units_kept_mean))));
     for (const s of g) s.width_cv_units_kept = mean > 0 ? round(sd / mean, 4) : "";
   }
   return out;

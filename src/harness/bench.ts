@@ -15,6 +15,7 @@ import { Progress } from "./progress.ts";
 import { parseShard, inShard } from "./shard.ts";
 import { collectProvenance, writeManifest } from "./manifest.ts";
 import { writeFileAtomic } from "../util/fs.ts";
+import { loadMethodModules } from "./user_methods.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -70,7 +71,7 @@ export interface BenchSummary {
 
 /** Runs a suite. Resolves with the summary; never throws for a failed run. */
 export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<BenchSummary> {
-  validateSuite(suite);
+  validateSuite(suite, await loadMethodModules(suite.methodModules));
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const root = `${options.out ?? "results"}/${suite.id}`;

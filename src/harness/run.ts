@@ -15,7 +15,8 @@ import { exportModel } from "../models/export.ts";
 import { countMacs, countParams } from "../metrics/counts.ts";
 import { archString } from "../metrics/arch_string.ts";
 import { latencyReport } from "../metrics/report.ts";
-import { getMethod, resolveConfig } from "../methods/registry.ts";
+import { resolveConfig } from "../methods/registry.ts";
+import { findMethod, loadMethodModules } from "./user_methods.ts";
 import type { PruningMethod } from "../methods/types.ts";
 import { batches, type Dataset } from "../data/mod.ts";
 import { train } from "../train/loop.ts";
@@ -65,7 +66,7 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const { config } = input;
-  const spec = getMethod(config.method);
+  const spec = findMethod(config.method, await loadMethodModules(config.methodModules));
   const { config: hparams, problems } = resolveConfig(spec, config.hparams);
   if (problems.length) throw new ConfigError(problems, `hyperparameters of "${config.method}"`);
   const base: RunResult = {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { OptimizerConfig } from "../methods/types.ts";
+import { moduleUrl } from "./user_methods.ts";
 
 /** Learning-rate schedule of a recipe. */
 export type ScheduleSpec =
@@ -79,6 +80,11 @@ export interface SuiteSpec {
   seeds: number[];
   /** The shared training recipe. */
   recipe: RecipeSpec;
+  /**
+   * Modules (paths or URLs) exporting `methods: Record<string, MethodSpec>`: user methods from
+   * other projects, usable in `methods` like built-in ones.
+   */
+  methodModules?: string[];
 }
 
 /** A fully resolved run: everything that determines its numbers. */
@@ -97,6 +103,8 @@ export interface RunConfig {
   seed: number;
   /** Resolved recipe. */
   recipe: RecipeSpec;
+  /** User method modules (see {@linkcode SuiteSpec.methodModules}); absent when none. */
+  methodModules?: string[];
 }
 
 /** Every combination of a grid, in a stable order (keys sorted). */
@@ -144,6 +152,7 @@ export function expandSuite(suite: SuiteSpec): RunConfig[] {
                 hparams: { ...(m.hparams ?? {}), ...point },
                 seed,
                 recipe: { ...suite.recipe, ...(arch.recipe ?? {}), ...(m.recipe ?? {}) },
+                ...(suite.methodModules?.length ? { methodModules: suite.methodModules.map(moduleUrl) } : {}),
               });
             }
           }
