@@ -88,6 +88,8 @@ export class Network {
    * feature vector still fed to the layer (one per weight row). Absent = all, in order.
    */
   readonly inputSelection: Map<string, Int32Array> = new Map();
+  /** Cached index tensors of `inputSelection` (uploaded once, not on every forward pass). */
+  #selectionTensors = new Map<string, { rows: Int32Array; t: tf.Tensor }>();
 
   /** Builds the network and initialises its variables deterministically from `seed`. */
   constructor(arch: ArchSpec, options: NetworkOptions = {}) {
@@ -190,8 +192,8 @@ export class Network {
           x = tf.mean(x, [1, 2]);
           break;
         case "dense": {
-          const sel = this.inputSelection.get(l.name);
-          if (sel) x = tf.gather(x, tf.tensor1d(sel, "int32"), 1);
+          const sel = this.#selection(l.name);
+          if (sel) x = tf.gather(x, sel, 1);
           if (l.inputGated) x = this.#gated(`${l.name}.in`, x, o);
           x = tf.matMul(x, this.#p(`${l.name}.w`, o));
           if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
@@ -234,6 +236,17 @@ export class Network {
       return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
     }
     return tf.batchNorm(x, this.buffers.get(`${name}.mean`)!, this.buffers.get(`${name}.var`)!, beta, gamma, 1e-5);
+  }
+
+  #selection(layer: string): tf.Tensor | null {
+    const rows = this.inputSelection.get(layer);
+    const cached = this.#selectionTensors.get(layer);
+    if (!rows) return null;
+    if (cached?.rows === rows) return cached.t;
+    cached?.t.dispose();
+    const t = tf.keep(tf.tensor1d(rows, "int32"));
+    this.#selectionTensors.set(layer, { rows, t });
+    return t;
   }
 
   /**
@@ -353,6 +366,8 @@ export class Network {
 
   /** Disposes every variable. */
   dispose(): void {
+    for (const c of this.#selectionTensors.values()) c.t.dispose();
+    this.#selectionTensors.clear();
     for (const v of this.params.values()) v.dispose();
     for (const v of this.buffers.values()) v.dispose();
     this.params.clear();
