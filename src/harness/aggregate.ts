@@ -11,7 +11,13 @@
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import { writeFileAtomic } from "../util/fs.ts";
-import { HISTORY_COLUMNS, RUN_COLUMNS, type RunRow, SUMMARY_COLUMNS, type SummaryRow } from "./schema.ts";
+import {
+  HISTORY_COLUMNS,
+  RUN_COLUMNS,
+  type RunRow,
+  SUMMARY_COLUMNS,
+  type SummaryRow,
+} from "./schema.ts";
 import type { RunResult } from "./store.ts";
 
 /** Lambda value of a run for tables (`lambda` hyperparameter or empty). */
@@ -25,12 +31,24 @@ export function runRows(results: RunResult[]): RunRow[] {
   const rows: RunRow[] = [];
   for (const r of results) {
     const base = {
-      suite: r.suite, run_id: r.runId, method: r.config.method, arch: r.config.arch,
-      dataset: r.config.dataset, seed: r.config.seed, init_width: r.config.width,
-      lambda: lambdaOf(r), hparams: JSON.stringify(r.hparams), status: r.status, reason: r.reason,
-      epochs: r.epochs, train_macs: r.trainMacs, train_macs_dense: r.trainMacsDense,
-      wall_s: round(r.wallSeconds, 2), backend: r.provenance.backend,
-      tfjs_version: r.provenance.tfjsVersion, deno_version: r.provenance.denoVersion,
+      suite: r.suite,
+      run_id: r.runId,
+      method: r.config.method,
+      arch: r.config.arch,
+      dataset: r.config.dataset,
+      seed: r.config.seed,
+      init_width: r.config.width,
+      lambda: lambdaOf(r),
+      hparams: JSON.stringify(r.hparams),
+      status: r.status,
+      reason: r.reason,
+      epochs: r.epochs,
+      train_macs: r.trainMacs,
+      train_macs_dense: r.trainMacsDense,
+      wall_s: round(r.wallSeconds, 2),
+      backend: r.provenance.backend,
+      tfjs_version: r.provenance.tfjsVersion,
+      deno_version: r.provenance.denoVersion,
       git_sha: r.provenance.gitSha,
     };
     const empty = Object.fromEntries(RUN_COLUMNS.map((c) => [c, ""])) as RunRow;
@@ -40,18 +58,32 @@ export function runRows(results: RunResult[]): RunRow[] {
     }
     for (const p of r.points) {
       rows.push({
-        ...empty, ...base, point: p.point,
-        units_init: p.unitsInit, units_kept: p.unitsKept,
+        ...empty,
+        ...base,
+        point: p.point,
+        reason: r.reason || (p.extra?.collapsed ? `layer collapse: ${p.extra.collapsed}` : ""),
+        units_init: p.unitsInit,
+        units_kept: p.unitsKept,
         kept_fraction: round(p.unitsKept / Math.max(1, p.unitsInit), 6),
-        per_layer_init: p.perLayerInit, per_layer_kept: p.perLayerKept,
-        params_dense: p.paramsDense, params_masked: p.paramsMasked, params_compact: p.paramsCompact,
+        per_layer_init: p.perLayerInit,
+        per_layer_kept: p.perLayerKept,
+        params_dense: p.paramsDense,
+        params_masked: p.paramsMasked,
+        params_compact: p.paramsCompact,
         weights_kept_fraction: round(p.paramsMasked / p.paramsDense, 6),
         compression_ratio: round(p.paramsDense / Math.max(1, p.paramsMasked), 4),
-        macs_dense: p.macsDense, macs_masked: p.macsMasked, macs_compact: p.macsCompact,
+        macs_dense: p.macsDense,
+        macs_masked: p.macsMasked,
+        macs_compact: p.macsCompact,
         theoretical_speedup: round(p.macsDense / Math.max(1, p.macsMasked), 4),
-        latency_dense_ms: round(p.latencyDenseMs, 4), latency_compact_ms: round(p.latencyCompactMs, 4),
-        measured_speedup: p.latencyCompactMs > 0 ? round(p.latencyDenseMs / p.latencyCompactMs, 4) : "",
-        acc: round(p.acc, 6), loss: round(p.loss, 6), model_bytes: p.modelBytes,
+        latency_dense_ms: round(p.latencyDenseMs, 4),
+        latency_compact_ms: round(p.latencyCompactMs, 4),
+        measured_speedup: p.latencyCompactMs > 0
+          ? round(p.latencyDenseMs / p.latencyCompactMs, 4)
+          : "",
+        acc: round(p.acc, 6),
+        loss: round(p.loss, 6),
+        model_bytes: p.modelBytes,
       });
     }
   }
@@ -85,11 +117,23 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
   return { mean, sd: Math.sqrt(ss / (v.length - 1)) };
 }
 
-/** Rows of `summary.csv`. */
+/**
+ * Rows of `summary.csv`. A failed run has no operating point (one row with an empty `point`), so
+ * it counts in `n_failed` of every point of its configuration; a configuration whose runs all
+ * failed gets one row with an empty `point`.
+ */
 export function summaryRows(rows: RunRow[]): SummaryRow[] {
+  const configKey = (r: RunRow) => [r.method, r.arch, r.dataset, r.init_width, r.lambda].join("|");
   const groups = new Map<string, RunRow[]>();
+  const failedRuns = new Map<string, number>();
+  const withOk = new Set(rows.filter((r) => r.status === "ok").map(configKey));
   for (const r of rows) {
-    const k = [r.method, r.arch, r.dataset, r.init_width, r.lambda, r.point].join("|");
+    if (r.status !== "ok") {
+      failedRuns.set(configKey(r), (failedRuns.get(configKey(r)) ?? 0) + 1);
+      // only configurations without any ok run keep a row of their own for their failures
+      if (withOk.has(configKey(r))) continue;
+    }
+    const k = [configKey(r), r.point].join("|");
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(r);
   }
@@ -97,16 +141,29 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
   for (const g of groups.values()) {
     const ok = g.filter((r) => r.status === "ok");
     const f = (c: keyof RunRow) => meanSd(ok.map((r) => Number(r[c] === "" ? NaN : r[c])));
-    const acc = f("acc"), kept = f("kept_fraction"), units = f("units_kept"), w = f("weights_kept_fraction");
+    const acc = f("acc"),
+      kept = f("kept_fraction"),
+      units = f("units_kept"),
+      w = f("weights_kept_fraction");
     const tm = meanSd(ok.map((r) => Number(r.train_macs) / Number(r.train_macs_dense)));
     const r0 = g[0];
     out.push({
-      method: r0.method, arch: r0.arch, dataset: r0.dataset, init_width: r0.init_width,
-      lambda: r0.lambda, point: r0.point, n_seeds: ok.length, n_failed: g.length - ok.length,
-      acc_mean: round(acc.mean, 6), acc_sd: round(acc.sd, 6),
-      kept_fraction_mean: round(kept.mean, 6), kept_fraction_sd: round(kept.sd, 6),
-      units_kept_mean: round(units.mean, 3), units_kept_sd: round(units.sd, 3),
-      weights_kept_fraction_mean: round(w.mean, 6), weights_kept_fraction_sd: round(w.sd, 6),
+      method: r0.method,
+      arch: r0.arch,
+      dataset: r0.dataset,
+      init_width: r0.init_width,
+      lambda: r0.lambda,
+      point: r0.point,
+      n_seeds: ok.length,
+      n_failed: failedRuns.get(configKey(r0)) ?? 0,
+      acc_mean: round(acc.mean, 6),
+      acc_sd: round(acc.sd, 6),
+      kept_fraction_mean: round(kept.mean, 6),
+      kept_fraction_sd: round(kept.sd, 6),
+      units_kept_mean: round(units.mean, 3),
+      units_kept_sd: round(units.sd, 3),
+      weights_kept_fraction_mean: round(w.mean, 6),
+      weights_kept_fraction_sd: round(w.sd, 6),
       theoretical_speedup_mean: round(f("theoretical_speedup").mean, 4),
       measured_speedup_mean: round(f("measured_speedup").mean, 4),
       train_macs_fraction_mean: round(tm.mean, 4),
@@ -123,7 +180,9 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
   }
   for (const g of byWidth.values()) {
     if (g.length < 2) continue;
-    const { mean, sd } = meanSd(g.map((s) => (s.units_kept_mean === "" ? NaN : Number(s.units_kept_mean))));
+    const { mean, sd } = meanSd(
+      g.map((s) => (s.units_kept_mean === "" ? NaN : Number(s.units_kept_mean))),
+    );
     for (const s of g) s.width_cv_units_kept = mean > 0 ? round(sd / mean, 4) : "";
   }
   return out;
@@ -137,11 +196,23 @@ export async function historyRows(dir: string, r: RunResult): Promise<Record<str
   } catch {
     return [];
   }
-  const recs = parse(text, { columns: true, cast: true }) as { epoch: number; metric: string; value: number }[];
+  const recs = parse(text, { columns: true, cast: true }) as {
+    epoch: number;
+    metric: string;
+    value: number;
+  }[];
   return recs.map((h) => ({
-    suite: r.suite, run_id: r.runId, method: r.config.method, arch: r.config.arch,
-    dataset: r.config.dataset, seed: r.config.seed, init_width: r.config.width, lambda: lambdaOf(r),
-    epoch: h.epoch, metric: h.metric, value: h.value,
+    suite: r.suite,
+    run_id: r.runId,
+    method: r.config.method,
+    arch: r.config.arch,
+    dataset: r.config.dataset,
+    seed: r.config.seed,
+    init_width: r.config.width,
+    lambda: lambdaOf(r),
+    epoch: h.epoch,
+    metric: h.metric,
+    value: h.value,
   }));
 }
 
@@ -152,10 +223,16 @@ export async function writeAggregates(
 ): Promise<{ runs: number; rows: number }> {
   await Deno.mkdir(outDir, { recursive: true });
   const rows = runRows(results.map((x) => x.result));
-  await writeFileAtomic(`${outDir}/runs.csv`, stringify(rows, { header: true, columns: [...RUN_COLUMNS] }));
+  await writeFileAtomic(
+    `${outDir}/runs.csv`,
+    stringify(rows, { header: true, columns: [...RUN_COLUMNS] }),
+  );
   const hist: Record<string, unknown>[] = [];
   for (const x of results) hist.push(...await historyRows(x.dir, x.result));
-  await writeFileAtomic(`${outDir}/history.csv`, stringify(hist, { header: true, columns: [...HISTORY_COLUMNS] }));
+  await writeFileAtomic(
+    `${outDir}/history.csv`,
+    stringify(hist, { header: true, columns: [...HISTORY_COLUMNS] }),
+  );
   await writeFileAtomic(
     `${outDir}/summary.csv`,
     stringify(summaryRows(rows), { header: true, columns: [...SUMMARY_COLUMNS] }),

@@ -7,15 +7,16 @@
  */
 import { expandSuite, type RunConfig, type SuiteSpec } from "./suite.ts";
 import { runId } from "./run_id.ts";
-import { type RunResult, ResultStore } from "./store.ts";
+import { ResultStore, type RunResult } from "./store.ts";
 import { validateSuite } from "./validate.ts";
 import { writeAggregates } from "./aggregate.ts";
 import { runPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
-import { parseShard, inShard } from "./shard.ts";
+import { inShard, parseShard } from "./shard.ts";
 import { collectProvenance, writeManifest } from "./manifest.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import { loadMethodModules } from "./user_methods.ts";
+import { findMethod, loadMethodModules } from "./user_methods.ts";
+import { resolveConfig } from "../methods/registry.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -77,14 +78,26 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   const root = `${options.out ?? "results"}/${suite.id}`;
   const store = new ResultStore(root);
   const shard = options.shard ? parseShard(options.shard) : null;
-  const planned = planRuns(suite, options.backend ?? "wasm").filter((r) => !shard || inShard(r.id, shard));
-  const summary: BenchSummary = { total: planned.length, skipped: 0, ok: 0, failed: 0, failures: [], wallSeconds: 0 };
+  const planned = planRuns(suite, options.backend ?? "wasm").filter((r) =>
+    !shard || inShard(r.id, shard)
+  );
+  const summary: BenchSummary = {
+    total: planned.length,
+    skipped: 0,
+    ok: 0,
+    failed: 0,
+    failures: [],
+    wallSeconds: 0,
+  };
   const pending: PlannedRun[] = [];
   for (const r of planned) {
     if (!options.force && await store.isDone(r.id)) {
       const status = (await Deno.readTextFile(`${store.runDir(r.id)}/done`)).trim();
       if (!(options.retryFailed && status === "failed")) {
         summary.skipped++;
+        if (status === "failed") {
+          summary.failures.push(`${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`);
+        }
         continue;
       }
     }
@@ -92,14 +105,24 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   }
   await Deno.mkdir(root, { recursive: true });
   const provenance = await collectProvenance(options.backend ?? "wasm");
-  const manifest = { suite: suite.id, description: suite.description, startedAt, finishedAt: null as string | null, ...provenance, shard: options.shard ?? null, jobs: options.jobs };
+  const manifest = {
+    suite: suite.id,
+    description: suite.description,
+    startedAt,
+    finishedAt: null as string | null,
+    ...provenance,
+    shard: options.shard ?? null,
+    jobs: options.jobs,
+  };
   await writeManifest(root, manifest);
   await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
 
   const progress = new Progress(planned.length, summary.skipped);
   let chain = Promise.resolve();
   const reaggregate = () => {
-    chain = chain.then(() => aggregateStore(store)).catch((e) => console.error(`prunebench: aggregation failed: ${e}`));
+    chain = chain.then(() => aggregateStore(store)).catch((e) =>
+      console.error(`prunebench: aggregation failed: ${e}`)
+    );
     return chain;
   };
   const controller = new AbortController();
@@ -112,8 +135,17 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   try {
     const jobs = [];
     for (const r of pending) {
-      const dir = await store.begin(r.id, { runId: r.id, suite: suite.id, ...r.config, dataDir: options.dataDir ?? null });
-      jobs.push({ id: r.id, configPath: `${dir}/config.json`, label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}` });
+      const dir = await store.begin(r.id, {
+        runId: r.id,
+        suite: suite.id,
+        ...r.config,
+        dataDir: options.dataDir ?? null,
+      });
+      jobs.push({
+        id: r.id,
+        configPath: `${dir}/config.json`,
+        label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}`,
+      });
     }
     await runPool(jobs, {
       jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
@@ -127,7 +159,15 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
           result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
         } else {
           const r = pending.find((p) => p.id === job.id)!;
-          result = failedResult(job.id, suite.id, r.config, `worker exited with code ${code}: ${lastLines(tail, 6)}`, provenance);
+          const reason = `worker exited with code ${code}: ${lastLines(tail, 6)}`;
+          result = failedResult(
+            job.id,
+            suite.id,
+            r.config,
+            reason,
+            provenance,
+            await resolvedHparams(r.config),
+          );
           await store.finish(result);
         }
         if (result!.status === "ok") summary.ok++;
@@ -135,7 +175,12 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
           summary.failed++;
           summary.failures.push(`${job.label} (${job.id}): ${result!.reason.split("\n")[0]}`);
         }
-        progress.finish(job.id, job.label, result!.status, result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0]);
+        progress.finish(
+          job.id,
+          job.label,
+          result!.status,
+          result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0],
+        );
         await reaggregate();
       },
     });
@@ -146,7 +191,12 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   }
   await reaggregate();
   summary.wallSeconds = (performance.now() - t0) / 1000;
-  await writeManifest(root, { ...manifest, finishedAt: new Date().toISOString(), wallSeconds: summary.wallSeconds, interrupted: controller.signal.aborted });
+  await writeManifest(root, {
+    ...manifest,
+    finishedAt: new Date().toISOString(),
+    wallSeconds: summary.wallSeconds,
+    interrupted: controller.signal.aborted,
+  });
   if (controller.signal.aborted) summary.failures.push("interrupted");
   return summary;
 }
@@ -154,17 +204,36 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
 /** Rewrites the aggregate CSVs of a store from its finished runs. */
 export async function aggregateStore(store: ResultStore): Promise<void> {
   const results = await store.readResults();
-  await writeAggregates(store.root, results.map((result) => ({ dir: store.runDir(result.runId), result })));
+  await writeAggregates(
+    store.root,
+    results.map((result) => ({ dir: store.runDir(result.runId), result })),
+  );
 }
 
 function describe(r: RunResult): string {
   const p = r.points[r.points.length - 1];
   if (!p) return "";
-  return `acc ${(100 * p.acc).toFixed(2)}%, kept ${p.perLayerKept} of ${p.perLayerInit}, ${r.wallSeconds.toFixed(0)} s`;
+  return `acc ${(100 * p.acc).toFixed(2)}%, kept ${p.perLayerKept} of ${p.perLayerInit}, ${
+    r.wallSeconds.toFixed(0)
+  } s`;
 }
 
 function lastLines(s: string, n: number): string {
   return s.trim().split("\n").slice(-n).join(" | ");
+}
+
+/**
+ * The run's hyperparameters with the method's defaults filled in, as a finished run records them
+ * (so that a failed run lands in the same `lambda` group as its ok siblings); the overrides alone
+ * when the method cannot be resolved.
+ */
+export async function resolvedHparams(config: RunConfig): Promise<Record<string, unknown>> {
+  try {
+    const spec = findMethod(config.method, await loadMethodModules(config.methodModules));
+    return resolveConfig(spec, config.hparams).config as Record<string, unknown>;
+  } catch {
+    return config.hparams;
+  }
 }
 
 /** A failed result for a run that produced none (crashed worker). */
@@ -174,10 +243,23 @@ export function failedResult(
   config: RunConfig,
   reason: string,
   provenance: RunResult["provenance"],
+  hparams: Record<string, unknown> = config.hparams,
 ): RunResult {
   const now = new Date().toISOString();
   return {
-    runId: id, suite, config, hparams: config.hparams, status: "failed", reason, points: [], epochs: 0,
-    trainMacs: 0, trainMacsDense: 0, wallSeconds: 0, provenance, startedAt: now, finishedAt: now,
+    runId: id,
+    suite,
+    config,
+    hparams,
+    status: "failed",
+    reason,
+    points: [],
+    epochs: 0,
+    trainMacs: 0,
+    trainMacsDense: 0,
+    wallSeconds: 0,
+    provenance,
+    startedAt: now,
+    finishedAt: now,
   };
 }

@@ -118,7 +118,14 @@ async function evaluatePoint(
   const net = p.network;
   const { baked, gates } = bakeEvalTransform(net, net === trained ? method : null);
   const masks: CompactOptions = { keep: p.keep, weights: p.weights, gates };
-  const small = compact(baked, masks);
+  let small: Network;
+  try {
+    small = compact(baked, masks);
+  } catch (e) {
+    if (!(e instanceof RangeError && /layer collapse/.test(e.message))) throw e;
+    if (baked !== net) baked.dispose();
+    return collapsedPoint(input, dataset, net, p, masks, e.message);
+  }
   const arch = archFor(input.config, dataset);
   const denseNet = new Network(arch, { seed: input.config.seed });
   try {
@@ -153,6 +160,34 @@ async function evaluatePoint(
     denseNet.dispose();
     if (baked !== net) baked.dispose();
   }
+}
+
+/**
+ * A point whose masks prune every unit of some group ("layer collapse"): the network is a
+ * constant function and cannot be compacted. It is still an operating point (accuracy at
+ * chance); compact sizes, latency and export are left empty and the reason is recorded.
+ */
+function collapsedPoint(
+  input: RunInput,
+  dataset: Dataset,
+  net: Network,
+  p: TrainPoint,
+  masks: CompactOptions,
+  reason: string,
+): PointResult {
+  const arch = archFor(input.config, dataset);
+  const initial = net.groups.map((g) => g.initialSize);
+  const kept = archString(net, p.keep, { effective: true });
+  return {
+    point: p.label, acc: p.acc ?? NaN, loss: p.loss,
+    unitsInit: initial.reduce((a, b) => a + b, 0),
+    unitsKept: kept.split("-").map(Number).reduce((a, b) => a + b, 0),
+    perLayerInit: initial.join("-"), perLayerKept: kept,
+    paramsDense: countParams(arch), paramsMasked: countParams(net, masks), paramsCompact: NaN,
+    macsDense: countMacs(arch), macsMasked: countMacs(net, masks), macsCompact: NaN,
+    latencyDenseMs: NaN, latencyCompactMs: NaN, modelBytes: 0,
+    extra: { collapsed: reason, fine_tune_epochs: p.fineTuneEpochs },
+  };
 }
 
 /**

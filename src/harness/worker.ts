@@ -9,13 +9,15 @@ import { describeBlas } from "../runtime/blas/mod.ts";
 import { loadDataset } from "../data/mod.ts";
 import { ResultStore } from "./store.ts";
 import { executeRun } from "./run.ts";
-import { failedResult } from "./bench.ts";
+import { failedResult, resolvedHparams } from "./bench.ts";
 import { gitSha } from "./manifest.ts";
 import type { RunConfig } from "./suite.ts";
 
 /** Runs the run described by `configPath`; returns the exit code (0 also for a failed run). */
 export async function runWorker(configPath: string | undefined): Promise<number> {
-  if (!configPath) throw new TypeError("Cannot start a worker: the path of a run's config.json is required");
+  if (!configPath) {
+    throw new TypeError("Cannot start a worker: the path of a run's config.json is required");
+  }
   const cfg = JSON.parse(await Deno.readTextFile(configPath)) as RunConfig & {
     runId: string;
     suite: string;
@@ -30,7 +32,9 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     tfjsVersion: info.tfjsVersion,
     denoVersion: Deno.version.deno,
     gitSha: await gitSha(),
-    blas: info.blas?.active ? { library: info.blas.library, threads: info.blas.threads, detail: describeBlas(info.blas) } : null,
+    blas: info.blas?.active
+      ? { library: info.blas.library, threads: info.blas.threads, detail: describeBlas(info.blas) }
+      : null,
   };
   const { runId, suite, backend: _b, dataDir, ...config } = cfg;
   try {
@@ -42,7 +46,11 @@ export async function runWorker(configPath: string | undefined): Promise<number>
       progress: false,
     });
     const result = await executeRun({
-      runId, suite, config, dir, provenance,
+      runId,
+      suite,
+      config,
+      dir,
+      provenance,
       onEpoch: (epoch, epochs) => console.log(`progress ${JSON.stringify({ epoch, epochs })}`),
     }, dataset);
     try {
@@ -54,7 +62,9 @@ export async function runWorker(configPath: string | undefined): Promise<number>
   } catch (e) {
     // configuration or data errors: record them as a failed run too, with the message
     const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    await store.finish(failedResult(runId, suite, config, reason, provenance));
+    await store.finish(
+      failedResult(runId, suite, config, reason, provenance, await resolvedHparams(config)),
+    );
   }
   return 0;
 }

@@ -37,7 +37,8 @@ export function toLayersModel(net: Network): tf.LayersModel {
     for (const l of layers) {
       switch (l.type) {
         case "flatten":
-          x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+          // Keras' Flatten needs rank ≥ 3; flat (MLP) inputs are already [batch, features]
+          if (x.shape.length > 2) x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
           break;
         case "maxpool":
         case "avgpool": {
