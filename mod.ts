@@ -35,12 +35,47 @@
  *
  * @module
  */
-export { BACKENDS, type BackendInfo, type BackendName, backendInfo, type BackendOptions, initBackend } from "./src/runtime/backend.ts";
-export { batches, type BatchOptions, type Dataset, type DataSplit, listDatasets, loadDataset, type LoadOptions } from "./src/data/mod.ts";
-export type { ArchSpec, ConvSpec, DenseSpec, LayerSpec, ResidualSpec } from "./src/models/spec.ts";
-export { ARCHITECTURES, getArch } from "./src/models/registry.ts";
-export { type ForwardOptions, Network } from "./src/models/network.ts";
-export type { GateGroup, RemovalPlan } from "./src/models/groups.ts";
+export type { BlasOptions, BlasStatus } from "./src/runtime/blas/mod.ts";
+export {
+  type BackendInfo,
+  backendInfo,
+  type BackendName,
+  type BackendOptions,
+  BACKENDS,
+  initBackend,
+} from "./src/runtime/backend.ts";
+export {
+  batches,
+  type BatchOptions,
+  type Dataset,
+  type DataSplit,
+  listDatasets,
+  loadDataset,
+  type LoadOptions,
+} from "./src/data/mod.ts";
+export type { DatasetListing, DatasetManifest, FileSpec } from "./src/data/types.ts";
+export type {
+  Activation,
+  ArchSpec,
+  ConvSpec,
+  DenseSpec,
+  FlattenSpec,
+  GlobalPoolSpec,
+  LayerSpec,
+  PoolSpec,
+  ResidualSpec,
+} from "./src/models/spec.ts";
+export { type ArchIO, ARCHITECTURES, getArch } from "./src/models/registry.ts";
+export { type BatchNormUpdate, type ForwardOptions, Network } from "./src/models/network.ts";
+export type { LayerInfo, ParamDesc, ParamRole } from "./src/models/build.ts";
+export type {
+  GateGroup,
+  GatherOp,
+  GroupKind,
+  ParamSlice,
+  RemovalPlan,
+} from "./src/models/groups.ts";
+export type { PruneMasks } from "./src/models/masks.ts";
 export { compact, type CompactOptions } from "./src/models/compact.ts";
 export { exportModel, type ExportResult } from "./src/models/export.ts";
 export type {
@@ -52,14 +87,39 @@ export type {
   PruningMethod,
   StepInfo,
   VariableGroup,
+  VariableLayout,
 } from "./src/methods/types.ts";
-export { getMethod, METHODS, resolveConfig } from "./src/methods/registry.ts";
+export { getMethod, METHODS, resolveConfig, type ResolvedConfig } from "./src/methods/registry.ts";
 export { train } from "./src/train/loop.ts";
 export { createMethodContext } from "./src/train/context.ts";
 export type { TrainConfig } from "./src/train/config.ts";
-export type { EpochRecord, TrainResult } from "./src/train/types.ts";
-export { archString, countMacs, countParams, measureLatency } from "./src/metrics/mod.ts";
-export { bench, type BenchOptions, planRuns } from "./src/harness/bench.ts";
-export { expandSuite, type RecipeSpec, type RunConfig, type SuiteSpec } from "./src/harness/suite.ts";
+export type { ScheduleConfig } from "./src/train/schedules.ts";
+export type { EpochRecord, PointResult, TrainHooks, TrainResult } from "./src/train/types.ts";
+export type { StepValues } from "./src/train/step.ts";
+export {
+  archString,
+  type ArchStringOptions,
+  countMacs,
+  countParams,
+  type Latency,
+  type LatencyOptions,
+  measureLatency,
+} from "./src/metrics/mod.ts";
+export {
+  bench,
+  type BenchOptions,
+  type BenchSummary,
+  type PlannedRun,
+  planRuns,
+} from "./src/harness/bench.ts";
+export {
+  type ArchEntry,
+  expandSuite,
+  type MethodEntry,
+  type RecipeSpec,
+  type RunConfig,
+  type ScheduleSpec,
+  type SuiteSpec,
+} from "./src/harness/suite.ts";
 export { Rng } from "./src/util/rng.ts";
 export { ConfigError, DataIntegrityError, DivergenceError } from "./src/util/errors.ts";
