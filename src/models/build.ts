@@ -85,7 +85,12 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
       switch (l.type) {
         case "flatten": {
           const n = w.shape.reduce((a, b) => a * b, 1);
-          w = { ...w, spatial: w.flat ? w.spatial : w.shape.slice(0, -1).reduce((a, b) => a * b, 1), shape: [n], flat: true };
+          w = {
+            ...w,
+            spatial: w.flat ? w.spatial : w.shape.slice(0, -1).reduce((a, b) => a * b, 1),
+            shape: [n],
+            flat: true,
+          };
           break;
         }
         case "maxpool":
@@ -100,35 +105,76 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
           break;
         case "dense": {
           if (w.shape.length !== 1) {
-            throw new TypeError(`Cannot build dense layer "${l.name}": its input has shape [${w.shape}]; add a flatten layer`);
+            throw new TypeError(
+              `Cannot build dense layer "${l.name}": its input has shape [${w.shape}]; add a flatten layer`,
+            );
           }
           uniq(names, l.name);
           const inDim = w.shape[0];
           const denseBias = l.bias ?? true;
-          out.params.push({ name: `${l.name}.w`, shape: [inDim, l.units], role: "weight", layer: l.name, init: "glorot-uniform" });
-          if (denseBias) out.params.push({ name: `${l.name}.b`, shape: [l.units], role: "bias", layer: l.name, init: "zeros" });
+          out.params.push({
+            name: `${l.name}.w`,
+            shape: [inDim, l.units],
+            role: "weight",
+            layer: l.name,
+            init: "glorot-uniform",
+          });
+          if (denseBias) {
+            out.params.push({
+              name: `${l.name}.b`,
+              shape: [l.units],
+              role: "bias",
+              layer: l.name,
+              init: "zeros",
+            });
+          }
           if (w.group) {
             const c = w.group.initialSize;
-            addConsumer(w, { param: `${l.name}.w`, axis: 0, labels: Int32Array.from({ length: inDim }, (_, p) => p % c) });
+            addConsumer(w, {
+              param: `${l.name}.w`,
+              axis: 0,
+              labels: Int32Array.from({ length: inDim }, (_, p) => p % c),
+            });
           }
           if (l.inputGated) {
             out.groups.push({
-              id: `${l.name}.in`, layer: l.name, kind: "input", initialSize: inDim, size: inDim,
-              producers: [], consumers: [{ param: `${l.name}.w`, axis: 0, labels: identityLabels(inDim) }], buffers: [],
+              id: `${l.name}.in`,
+              layer: l.name,
+              kind: "input",
+              initialSize: inDim,
+              size: inDim,
+              producers: [],
+              consumers: [{ param: `${l.name}.w`, axis: 0, labels: identityLabels(inDim) }],
+              buffers: [],
             });
           }
           const isOutput = l === lastCompute;
           const bias = denseBias ? `${l.name}.b` : null;
-          out.layers.push({ name: l.name, type: "dense", weight: `${l.name}.w`, bias, bn: null, outHW: [1, 1], isOutput });
+          out.layers.push({
+            name: l.name,
+            type: "dense",
+            weight: `${l.name}.w`,
+            bias,
+            bn: null,
+            outHW: [1, 1],
+            isOutput,
+          });
           let group: GateGroup | null = null;
           if (l.gated && !isOutput) {
             group = {
-              id: l.name, layer: l.name, kind: "unit", initialSize: l.units, size: l.units,
+              id: l.name,
+              layer: l.name,
+              kind: "unit",
+              initialSize: l.units,
+              size: l.units,
               producers: [
                 { param: `${l.name}.w`, axis: 1, labels: identityLabels(l.units) },
-                ...(denseBias ? [{ param: `${l.name}.b`, axis: 0, labels: identityLabels(l.units) }] : []),
+                ...(denseBias
+                  ? [{ param: `${l.name}.b`, axis: 0, labels: identityLabels(l.units) }]
+                  : []),
               ],
-              consumers: [], buffers: [],
+              consumers: [],
+              buffers: [],
             };
             out.groups.push(group);
           }
@@ -146,24 +192,58 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
           const [h, wd, cin] = w.shape;
           const s = l.stride ?? 1;
           const oh = convOut(h, l.kernel, s, l.padding), ow = convOut(wd, l.kernel, s, l.padding);
-          const p = (suffix: string, shape: number[], role: ParamDesc["role"], init: ParamDesc["init"]) =>
-            out.params.push({ name: `${l.name}.${suffix}`, shape, role, layer: l.name, init });
-          p("w", [l.kernel, l.kernel, cin, l.filters], "weight", l.batchNorm ? "he-normal" : "glorot-uniform");
+          const p = (
+            suffix: string,
+            shape: number[],
+            role: ParamDesc["role"],
+            init: ParamDesc["init"],
+          ) => out.params.push({ name: `${l.name}.${suffix}`, shape, role, layer: l.name, init });
+          p(
+            "w",
+            [l.kernel, l.kernel, cin, l.filters],
+            "weight",
+            l.batchNorm ? "he-normal" : "glorot-uniform",
+          );
           const hasBias = l.bias ?? true;
           if (hasBias) p("b", [l.filters], "bias", "zeros");
           if (l.batchNorm) {
             p("gamma", [l.filters], "bn-gamma", "ones");
             p("beta", [l.filters], "bn-beta", "zeros");
             out.buffers.push(
-              { name: `${l.name}.mean`, shape: [l.filters], role: "bn-beta", layer: l.name, init: "zeros" },
-              { name: `${l.name}.var`, shape: [l.filters], role: "bn-gamma", layer: l.name, init: "ones" },
+              {
+                name: `${l.name}.mean`,
+                shape: [l.filters],
+                role: "bn-beta",
+                layer: l.name,
+                init: "zeros",
+              },
+              {
+                name: `${l.name}.var`,
+                shape: [l.filters],
+                role: "bn-gamma",
+                layer: l.name,
+                init: "ones",
+              },
             );
           }
-          if (w.group) addConsumer(w, { param: `${l.name}.w`, axis: 2, labels: identityLabels(cin) });
+          if (w.group) {
+            addConsumer(w, { param: `${l.name}.w`, axis: 2, labels: identityLabels(cin) });
+          }
           out.layers.push({
-            name: l.name, type: "conv2d", weight: `${l.name}.w`, bias: hasBias ? `${l.name}.b` : null,
-            bn: l.batchNorm ? { gamma: `${l.name}.gamma`, beta: `${l.name}.beta`, mean: `${l.name}.mean`, variance: `${l.name}.var` } : null,
-            outHW: [oh, ow], isOutput: false,
+            name: l.name,
+            type: "conv2d",
+            weight: `${l.name}.w`,
+            bias: hasBias ? `${l.name}.b` : null,
+            bn: l.batchNorm
+              ? {
+                gamma: `${l.name}.gamma`,
+                beta: `${l.name}.beta`,
+                mean: `${l.name}.mean`,
+                variance: `${l.name}.var`,
+              }
+              : null,
+            outHW: [oh, ow],
+            isOutput: false,
           });
           let group: GateGroup | null = null;
           if (l.gated) {
@@ -172,10 +252,27 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             if (hasBias) producers.push({ param: `${l.name}.b`, axis: 0, labels: id() });
             const buffers: ParamSlice[] = [];
             if (l.batchNorm) {
-              producers.push({ param: `${l.name}.gamma`, axis: 0, labels: id() }, { param: `${l.name}.beta`, axis: 0, labels: id() });
-              buffers.push({ param: `${l.name}.mean`, axis: 0, labels: id() }, { param: `${l.name}.var`, axis: 0, labels: id() });
+              producers.push({ param: `${l.name}.gamma`, axis: 0, labels: id() }, {
+                param: `${l.name}.beta`,
+                axis: 0,
+                labels: id(),
+              });
+              buffers.push({ param: `${l.name}.mean`, axis: 0, labels: id() }, {
+                param: `${l.name}.var`,
+                axis: 0,
+                labels: id(),
+              });
             }
-            group = { id: l.name, layer: l.name, kind: "filter", initialSize: l.filters, size: l.filters, producers, consumers: [], buffers };
+            group = {
+              id: l.name,
+              layer: l.name,
+              kind: "filter",
+              initialSize: l.filters,
+              size: l.filters,
+              producers,
+              consumers: [],
+              buffers,
+            };
             out.groups.push(group);
           }
           w = { shape: [oh, ow, l.filters], group, spatial: 1, flat: false };
@@ -191,7 +288,9 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             );
           }
           if (body.shape.join() !== sc.shape.join()) {
-            throw new TypeError(`Cannot build residual block "${l.name}": body [${body.shape}] and shortcut [${sc.shape}] differ`);
+            throw new TypeError(
+              `Cannot build residual block "${l.name}": body [${body.shape}] and shortcut [${sc.shape}] differ`,
+            );
           }
           w = { shape: body.shape, group: null, spatial: 1, flat: false };
           break;
@@ -202,7 +301,9 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
   };
   walk = visit(arch.layers, walk);
   if (walk.shape.length !== 1 || walk.shape[0] !== arch.numClasses) {
-    throw new TypeError(`Cannot build "${arch.id}": output shape [${walk.shape}] is not [${arch.numClasses}]`);
+    throw new TypeError(
+      `Cannot build "${arch.id}": output shape [${walk.shape}] is not [${arch.numClasses}]`,
+    );
   }
   return out;
 }

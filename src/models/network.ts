@@ -6,8 +6,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ArchSpec, LayerSpec } from "./spec.ts";
-import { type BuiltShapes, inferShapes, type LayerInfo, type ParamDesc, type ParamRole } from "./build.ts";
-import { type GateGroup, type ParamSlice, removalPlan, type RemovalPlan } from "./groups.ts";
+import {
+  type BuiltShapes,
+  inferShapes,
+  type LayerInfo,
+  type ParamDesc,
+  type ParamRole,
+} from "./build.ts";
+import { type GateGroup, type ParamSlice, type RemovalPlan, removalPlan } from "./groups.ts";
 import { Rng } from "../util/rng.ts";
 
 /** A batch-norm statistics update collected during a training forward pass. */
@@ -107,8 +113,12 @@ export class Network {
       this.layers = src.layers;
       this.paramDescs = src.paramDescs;
       for (const [k, v] of src.inputSelection) this.inputSelection.set(k, v.slice());
-      for (const [k, v] of src.params) this.params.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
-      for (const [k, v] of src.buffers) this.buffers.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
+      for (const [k, v] of src.params) {
+        this.params.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
+      }
+      for (const [k, v] of src.buffers) {
+        this.buffers.set(k, this.#newVar(k, v.clone(), v.shape, v.trainable));
+      }
       return;
     }
     const shapes: BuiltShapes = inferShapes(arch);
@@ -116,11 +126,20 @@ export class Network {
     this.layers = shapes.layers;
     this.paramDescs = new Map(shapes.params.map((p) => [p.name, p]));
     const rng = new Rng(options.seed ?? 0, 7);
-    for (const p of shapes.params) this.params.set(p.name, this.#newVar(p.name, initValues(p, rng), p.shape, true));
-    for (const b of shapes.buffers) this.buffers.set(b.name, this.#newVar(b.name, initValues(b, rng), b.shape, false));
+    for (const p of shapes.params) {
+      this.params.set(p.name, this.#newVar(p.name, initValues(p, rng), p.shape, true));
+    }
+    for (const b of shapes.buffers) {
+      this.buffers.set(b.name, this.#newVar(b.name, initValues(b, rng), b.shape, false));
+    }
   }
 
-  #newVar(name: string, values: Float32Array | tf.Tensor, shape: number[], trainable: boolean): tf.Variable {
+  #newVar(
+    name: string,
+    values: Float32Array | tf.Tensor,
+    shape: number[],
+    trainable: boolean,
+  ): tf.Variable {
     const t = values instanceof Float32Array ? tf.tensor(values, shape) : values;
     const v = tf.variable(t, trainable, `${name}#${uid++}`);
     t.dispose();
@@ -138,7 +157,11 @@ export class Network {
   group(id: string): GateGroup {
     const g = this.groups.find((x) => x.id === id);
     if (!g) {
-      throw new RangeError(`Cannot find gate group "${id}": expected one of ${this.groups.map((x) => `"${x.id}"`).join(", ")}`);
+      throw new RangeError(
+        `Cannot find gate group "${id}": expected one of ${
+          this.groups.map((x) => `"${x.id}"`).join(", ")
+        }`,
+      );
     }
     return g;
   }
@@ -202,7 +225,12 @@ export class Network {
           break;
         }
         case "conv2d": {
-          x = tf.conv2d(x as tf.Tensor4D, this.#p(`${l.name}.w`, o) as tf.Tensor4D, l.stride ?? 1, l.padding);
+          x = tf.conv2d(
+            x as tf.Tensor4D,
+            this.#p(`${l.name}.w`, o) as tf.Tensor4D,
+            l.stride ?? 1,
+            l.padding,
+          );
           if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
           if (l.batchNorm) x = this.#batchNorm(l.name, x, o);
           if (l.activation === "relu") x = tf.relu(x);
@@ -235,7 +263,14 @@ export class Network {
       }
       return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
     }
-    return tf.batchNorm(x, this.buffers.get(`${name}.mean`)!, this.buffers.get(`${name}.var`)!, beta, gamma, 1e-5);
+    return tf.batchNorm(
+      x,
+      this.buffers.get(`${name}.mean`)!,
+      this.buffers.get(`${name}.var`)!,
+      beta,
+      gamma,
+      1e-5,
+    );
   }
 
   #selection(layer: string): tf.Tensor | null {
@@ -297,9 +332,14 @@ export class Network {
     for (const g of this.groups) {
       if (g.kind !== "input") continue;
       const w = g.consumers[0].param;
-      const producer = this.groups.find((h) => h !== g && h.consumers.some((s) => s.param === w && s.axis === 0)) ?? null;
+      const producer = this.groups.find((h) =>
+        h !== g && h.consumers.some((s) =>
+          s.param === w && s.axis === 0
+        )
+      ) ?? null;
       if (target !== g && target !== producer) continue;
-      const rows = this.inputSelection.get(g.layer) ?? Int32Array.from(g.consumers[0].labels.keys());
+      const rows = this.inputSelection.get(g.layer) ??
+        Int32Array.from(g.consumers[0].labels.keys());
       // channel label of every incoming position (flattened producer), if a group produces it
       let lab: Int32Array | null = null;
       if (producer) {

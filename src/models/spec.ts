@@ -88,7 +88,13 @@ export interface ResidualSpec {
 }
 
 /** Any layer. */
-export type LayerSpec = DenseSpec | ConvSpec | PoolSpec | GlobalPoolSpec | FlattenSpec | ResidualSpec;
+export type LayerSpec =
+  | DenseSpec
+  | ConvSpec
+  | PoolSpec
+  | GlobalPoolSpec
+  | FlattenSpec
+  | ResidualSpec;
 
 /** A whole architecture. */
 export interface ArchSpec {
