@@ -36,6 +36,11 @@ export interface VbpConfig {
   removeDuringTraining: boolean;
   /** Units every gated layer keeps at least (the largest π). */
   minUnits: number;
+  /**
+   * Let the prior's Gaussian term π_i‖v_i‖²/(2σ_l²) act on the weights too (§3.1 as written).
+   * Default false: the term only enters π's gradient (see docs/methods/vbp.md).
+   */
+  priorOnWeights: boolean;
 }
 
 /** Documented defaults of `vbp` (docs/methods.md §3.1). */
@@ -54,11 +59,15 @@ export const VBP_DEFAULTS: Readonly<VbpConfig> = {
   gateInputs: false,
   removeDuringTraining: true,
   minUnits: 1,
+  priorOnWeights: false,
 };
 
 /** Documentation of every `vbp` hyperparameter. */
 export const VBP_DOCS: Readonly<Record<keyof VbpConfig, string>> = {
   piInit: "Initial π of every gate (0.9).",
+  priorOnWeights:
+    "Let the Gaussian prior term also decay the weights (false: it only enters π's gradient, " +
+    "because with point-estimate weights the σ² re-estimation and that decay drive σ² → 0).",
   piLr: "Learning rate η_π of π's own SGD, not scheduled (0.01).",
   perExample: "Sample ξ per example instead of once per minibatch (false; needs batchSize).",
   batchSize: "Fixed batch size for per-example sampling (0 = unused).",

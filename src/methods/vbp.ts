@@ -28,7 +28,7 @@ import type {
 import { forwardMacs } from "../train/macs.ts";
 import { ConfigError } from "../util/errors.ts";
 import { validate, VBP_DEFAULTS, VBP_DOCS, type VbpConfig } from "./_vbp_config.ts";
-import { klSum, straightThrough } from "./_vbp_ops.ts";
+import { klSum, stopGradient, straightThrough } from "./_vbp_ops.ts";
 import { bernoulliKl, priorUpdate, removalDecision } from "./_vbp_math.ts";
 
 export { VBP_DEFAULTS, type VbpConfig };
@@ -149,7 +149,10 @@ export class Vbp implements PruningMethod {
       const removed = s.group.initialSize - s.group.size;
       if (removed > 0) terms.push(tf.scalar(removed * bernoulliKl(0, s.rho)));
       const sq = this.#sqNorm(s.group);
-      if (sq) terms.push(tf.div(tf.sum(tf.mul(pi, sq)), 2 * s.sigma2));
+      if (sq) {
+        const v = this.#cfg.priorOnWeights ? sq : stopGradient(sq) as tf.Tensor;
+        terms.push(tf.div(tf.sum(tf.mul(pi, v)), 2 * s.sigma2));
+      }
     }
     return tf.div(tf.addN(terms), this.#ctx.trainSize);
   }
