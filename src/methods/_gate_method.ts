@@ -1,0 +1,197 @@
+/**
+ * The common body of the gate-based L0 methods (`l0-hc`, `diffprune`): one trainable tensor per
+ * gate target, an L0 penalty λ/N·Σ_g |g|·P(z_g≠0) (plus optional expected L2), train/eval gates,
+ * keep masks (kept iff the eval gate > 0) and per-epoch logs (expected L0 and FLOPs).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type {
+  Granularity,
+  MethodContext,
+  PruningMethod,
+  StepInfo,
+  VariableLayout,
+} from "./types.ts";
+import type { RemovalPlan } from "../models/groups.ts";
+import { ConfigError } from "../util/errors.ts";
+import {
+  expectedMacs,
+  gatedForward,
+  GateParams,
+  type GateTarget,
+  gateTargets,
+  squaredNormPerGate,
+  ungatedParams,
+} from "./_gates.ts";
+
+/** Hyperparameters shared by the gate-based methods. */
+export interface GateMethodCommon {
+  /** L0 strength in units of 1/N (0.1 = λ of 0.1/N per weight). */
+  lambda: number;
+  /** Per-target λ (group id, or parameter name for weight gates), overriding `lambda`. */
+  lambdaPerGroup: Record<string, number>;
+  /** `unit` (one gate per unit/filter/input) or `weight` (one gate per weight). */
+  granularity: Granularity;
+  /** Unit groups to gate ([] = all). */
+  groups: string[];
+  /** Weight granularity: gate the classifier's weights too. */
+  includeClassifier: boolean;
+}
+
+/** What a concrete gate method plugs into {@linkcode gateMethodBase}. */
+export interface GateHooks {
+  /** Method id. */
+  id: string;
+  /** Name of the variable group, e.g. `log_alpha`. */
+  varName: string;
+  /** Initial values of a target's variable. */
+  init(t: GateTarget): Float32Array;
+  /** P(z ≠ 0) per gate (differentiable). */
+  prob(v: tf.Tensor): tf.Tensor;
+  /** Deterministic (evaluation) gate. */
+  testGate(v: tf.Tensor): tf.Tensor;
+  /** Training gate with noise of `noiseShape` (broadcast against `v`). */
+  trainGate(v: tf.Tensor, noiseShape: number[]): tf.Tensor;
+  /** One sample per example (activation gates [B, …, units]). */
+  perExample: boolean;
+  /** Expected-L2 coefficient (λ₂ = N·weightDecay); 0 = off. */
+  weightDecay: number;
+  /** Per-step hook (clamping, temperature). */
+  afterStep?(params: GateParams, info: StepInfo): void;
+  /** Extra per-epoch scalars. */
+  logs(): Record<string, number>;
+}
+
+/** Builds a gate-based method; throws a {@linkcode ConfigError} listing `problems` and its own. */
+export function gateMethodBase(
+  ctx: MethodContext,
+  c: GateMethodCommon,
+  problems: string[],
+  h: GateHooks,
+): PruningMethod & { readonly params: GateParams } {
+  const net = ctx.net;
+  if (!["unit", "weight"].includes(c.granularity)) {
+    problems.push(`granularity must be "unit" or "weight": got "${c.granularity}"`);
+  }
+  if (!(c.lambda >= 0)) problems.push(`lambda must be ≥ 0: got ${c.lambda}`);
+  const { targets, problems: tp } = gateTargets(
+    net,
+    c.granularity === "weight" ? "weight" : "unit",
+    c,
+  );
+  problems.push(...tp);
+  const keys = targets.map((t) => t.key);
+  for (const [k, v] of Object.entries(c.lambdaPerGroup)) {
+    if (!keys.includes(k)) {
+      problems.push(
+        `lambdaPerGroup names unknown target "${k}": expected one of ${
+          keys.map((x) => `"${x}"`).join(", ")
+        }`,
+      );
+    }
+    if (!(typeof v === "number" && v >= 0)) {
+      problems.push(`lambdaPerGroup["${k}"] must be a number ≥ 0: got ${v}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems, `hyperparameters of method "${h.id}"`);
+  const params = new GateParams(net, h.id, targets, h.init);
+  const n = ctx.trainSize;
+  const lambdaOf = (t: GateTarget) => c.lambdaPerGroup[t.key] ?? c.lambda;
+  const defaultBatch = Math.ceil(ctx.trainSize / Math.max(1, ctx.stepsPerEpoch));
+
+  return {
+    id: h.id,
+    params,
+    variableGroups: () => [{
+      name: h.varName,
+      variables: params.vars,
+      optimizer: null,
+      layout: new Map<string, VariableLayout>(
+        params.targets.map((t) => [t.key, t.group ? { group: t.key } : { param: t.key }]),
+      ),
+    }],
+    forwardOptions(mode: "train" | "eval", batchSize?: number) {
+      const cache = new Map<string, tf.Tensor>();
+      const b = batchSize ?? defaultBatch;
+      return gatedForward(params.targets, (t) => {
+        let z = cache.get(t.key);
+        if (!z) {
+          const v = params.vars.get(t.key)!;
+          if (mode === "eval") z = h.testGate(v);
+          else if (h.perExample && t.group) {
+            z = h.trainGate(v, t.group.kind === "filter" ? [b, 1, 1, t.shape[0]] : [b, t.shape[0]]);
+          } else z = h.trainGate(v, t.shape);
+          cache.set(t.key, z);
+        }
+        return z;
+      });
+    },
+    penalty: () =>
+      tf.tidy(() => {
+        let total: tf.Tensor = tf.scalar(0);
+        for (const t of params.targets) {
+          const p = h.prob(params.vars.get(t.key)!);
+          total = tf.add(total, tf.mul(tf.sum(p), (t.cost * lambdaOf(t)) / n));
+          if (h.weightDecay > 0) {
+            total = tf.add(
+              total,
+              tf.mul(tf.sum(tf.mul(p, squaredNormPerGate(net, t))), h.weightDecay / 2),
+            );
+          }
+        }
+        if (h.weightDecay > 0) {
+          for (const name of ungatedParams(net, params.targets)) {
+            total = tf.add(
+              total,
+              tf.mul(tf.sum(tf.square(net.params.get(name)!)), h.weightDecay / 2),
+            );
+          }
+        }
+        return total as tf.Scalar;
+      }),
+    afterStep: (info) => h.afterStep?.(params, info),
+    onUnitsRemoved: (plan: RemovalPlan) => params.shrink(plan),
+    keepMasks() {
+      const out = new Map<string, Uint8Array>();
+      if (c.granularity === "weight") return out;
+      for (const [k, z] of params.read(h.testGate)) {
+        out.set(k, Uint8Array.from(z, (x) => (x > 0 ? 1 : 0)));
+      }
+      return out;
+    },
+    weightMasks() {
+      const out = new Map<string, Uint8Array>();
+      if (c.granularity !== "weight") return out;
+      for (const [k, z] of params.read(h.testGate)) {
+        out.set(k, Uint8Array.from(z, (x) => (x > 0 ? 1 : 0)));
+      }
+      return out;
+    },
+    logs() {
+      const probs = params.read(h.prob), gates = params.read(h.testGate);
+      let l0 = 0, count = 0, kept = 0, binary = 0;
+      const out: Record<string, number> = {};
+      for (const [k, p] of probs) {
+        for (const x of p) l0 += x;
+        count += p.length;
+        let kk = 0;
+        for (const z of gates.get(k)!) (kk += z > 0 ? 1 : 0, binary += z === 0 || z === 1 ? 1 : 0);
+        kept += kk;
+        if (c.granularity === "unit") out[`kept.${k}`] = kk;
+      }
+      const macs = expectedMacs(net, params.targets, probs);
+      return {
+        expected_l0: l0,
+        expected_l0_fraction: count ? l0 / count : 0,
+        expected_flops: macs.expected,
+        expected_flops_fraction: macs.dense ? macs.expected / macs.dense : 0,
+        kept_fraction: count ? kept / count : 1,
+        binary_fraction: count ? binary / count : 0,
+        ...out,
+        ...h.logs(),
+      };
+    },
+    dispose: () => params.dispose(),
+  };
+}
