@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "./src/util/errors.ts";
-import { SUITES, loadSuite } from "./benchmarks/suites/mod.ts";
+import { loadSuite, SUITES } from "./benchmarks/suites/mod.ts";
 import { bench } from "./src/harness/bench.ts";
 import { aggregateCommand } from "./src/harness/aggregate_command.ts";
 import { listCommand } from "./src/harness/list.ts";
@@ -36,13 +36,21 @@ Suites: ${Object.keys(SUITES).join(", ")} (or a path to a .ts module exporting \
 
 /** Arguments every worker process gets (the same permissions as the bench task). */
 function workerCommand(): string[] {
-  const cache = Deno.env.get("PRUNEBENCH_CACHE_DIR") ?? `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/prunebench`;
+  const cache = Deno.env.get("PRUNEBENCH_CACHE_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/prunebench`;
   return [
-    Deno.execPath(), "run", "--quiet",
-    "--allow-read", `--allow-write=results,${cache}`, "--allow-env", "--allow-sys", "--allow-ffi",
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--allow-read",
+    `--allow-write=results,${cache}`,
+    "--allow-env",
+    "--allow-sys",
+    "--allow-ffi",
     "--allow-run=git",
     `--allow-net=${MIRROR_HOSTS.join(",")}`,
-    new URL("./cli.ts", import.meta.url).pathname, "worker",
+    new URL("./cli.ts", import.meta.url).pathname,
+    "worker",
   ];
 }
 
@@ -53,9 +61,15 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         options: {
-          suite: { type: "string", default: "default" }, jobs: { type: "string" }, shard: { type: "string" },
-          force: { type: "boolean" }, "retry-failed": { type: "boolean" }, out: { type: "string", default: "results" },
-          backend: { type: "string", default: "wasm" }, "data-dir": { type: "string" }, "no-report": { type: "boolean" },
+          suite: { type: "string", default: "default" },
+          jobs: { type: "string" },
+          shard: { type: "string" },
+          force: { type: "boolean" },
+          "retry-failed": { type: "boolean" },
+          out: { type: "string", default: "results" },
+          backend: { type: "string", default: "wasm" },
+          "data-dir": { type: "string" },
+          "no-report": { type: "boolean" },
         },
       });
       const suite = await loadSuite(values.suite!);
@@ -65,12 +79,21 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         options: {
-          method: { type: "string" }, arch: { type: "string" }, dataset: { type: "string", default: "mnist" },
-          width: { type: "string", default: "1" }, seed: { type: "string", default: "1" },
-          epochs: { type: "string" }, "batch-size": { type: "string" }, lr: { type: "string" },
-          "train-limit": { type: "string" }, set: { type: "string", multiple: true },
-          out: { type: "string", default: "results" }, backend: { type: "string", default: "wasm" },
-          "data-dir": { type: "string" }, force: { type: "boolean" }, "no-report": { type: "boolean" },
+          method: { type: "string" },
+          arch: { type: "string" },
+          dataset: { type: "string", default: "mnist" },
+          width: { type: "string", default: "1" },
+          seed: { type: "string", default: "1" },
+          epochs: { type: "string" },
+          "batch-size": { type: "string" },
+          lr: { type: "string" },
+          "train-limit": { type: "string" },
+          set: { type: "string", multiple: true },
+          out: { type: "string", default: "results" },
+          backend: { type: "string", default: "wasm" },
+          "data-dir": { type: "string" },
+          force: { type: "boolean" },
+          "no-report": { type: "boolean" },
         },
       });
       return await runBench(singleRunSuite(values), { ...values, jobs: "1" });
@@ -92,7 +115,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     default:
-      console.error(`Unknown command "${cmd}": expected one of "bench", "run", "list", "aggregate", "report"\n\n${HELP}`);
+      console.error(
+        `Unknown command "${cmd}": expected one of "bench", "run", "list", "aggregate", "report"\n\n${HELP}`,
+      );
       return 2;
   }
 }
@@ -102,11 +127,18 @@ async function runBench(
   values: Record<string, string | boolean | string[] | undefined>,
 ): Promise<number> {
   const jobs = values.jobs ? Number(values.jobs) : navigator.hardwareConcurrency ?? 2;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError([`--jobs ${values.jobs} must be an integer ≥ 1`]);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new ConfigError([`--jobs ${values.jobs} must be an integer ≥ 1`]);
+  }
   const summary = await bench(suite, {
-    out: values.out as string, jobs, shard: values.shard as string | undefined, force: !!values.force,
-    retryFailed: !!values["retry-failed"], backend: values.backend as string,
-    dataDir: values["data-dir"] as string | undefined, workerCommand: workerCommand(),
+    out: values.out as string,
+    jobs,
+    shard: values.shard as string | undefined,
+    force: !!values.force,
+    retryFailed: !!values["retry-failed"],
+    backend: values.backend as string,
+    dataDir: values["data-dir"] as string | undefined,
+    workerCommand: workerCommand(),
   });
   const dir = `${values.out}/${suite.id}`;
   console.log(
@@ -123,7 +155,11 @@ async function runBench(
     }
   }
   if (summary.failures.length) {
-    console.error(`\n${summary.failures.length} problem(s):\n${summary.failures.map((f) => `  - ${f}`).join("\n")}`);
+    console.error(
+      `\n${summary.failures.length} problem(s):\n${
+        summary.failures.map((f) => `  - ${f}`).join("\n")
+      }`,
+    );
     return 1;
   }
   return 0;
@@ -139,7 +175,9 @@ if (import.meta.main) {
     }
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       console.error(
-        `error: ${(e as Error).message}\nThe deno tasks read the repository and write only results/ and the ` +
+        `error: ${
+          (e as Error).message
+        }\nThe deno tasks read the repository and write only results/ and the ` +
           `dataset cache; to use other folders run cli.ts with "deno run" and the extra --allow-read/--allow-write flags.`,
       );
       Deno.exit(2);

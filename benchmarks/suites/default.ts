@@ -14,7 +14,8 @@ import type { SuiteSpec } from "../../src/harness/suite.ts";
 /** The default comparison suite. */
 export const suite = {
   id: "default",
-  description: "All methods on MNIST: LeNet-300-100 at widths 0.5/1/2 and LeNet-5-Caffe at 1, 3 seeds, " +
+  description:
+    "All methods on MNIST: LeNet-300-100 at widths 0.5/1/2 and LeNet-5-Caffe at 1, 3 seeds, " +
     "Adam 1e-3, batch 100, equal epochs for every method.",
   datasets: ["mnist"],
   archs: [

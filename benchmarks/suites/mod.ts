@@ -24,8 +24,14 @@ export async function loadSuite(idOrPath: string): Promise<SuiteSpec> {
     const url = new URL(idOrPath, `file://${Deno.cwd()}/`).href;
     const mod = await import(url);
     const s = mod.suite ?? mod.default;
-    if (!s) throw new TypeError(`Cannot load suite from "${idOrPath}": the module exports neither "suite" nor a default`);
+    if (!s) {
+      throw new TypeError(
+        `Cannot load suite from "${idOrPath}": the module exports neither "suite" nor a default`,
+      );
+    }
     return s as SuiteSpec;
   }
-  throw new RangeError(notFoundMessage("suite", idOrPath, Object.keys(SUITES)) + ", or a path to a .ts module");
+  throw new RangeError(
+    notFoundMessage("suite", idOrPath, Object.keys(SUITES)) + ", or a path to a .ts module",
+  );
 }

@@ -9,7 +9,8 @@ import type { SuiteSpec } from "../../src/harness/suite.ts";
 /** The smoke suite. */
 export const suite = {
   id: "smoke",
-  description: "Every method once, LeNet-300-100 on 2,000 MNIST images for 2 epochs: a pipeline check.",
+  description:
+    "Every method once, LeNet-300-100 on 2,000 MNIST images for 2 epochs: a pipeline check.",
   datasets: ["mnist"],
   archs: [{ id: "lenet-300-100", widths: [0.5] }],
   methods: [

@@ -20,7 +20,11 @@ async function copyDir(src: string, dst: string): Promise<void> {
 
 /** Merges result folders; returns the exit code. */
 export async function aggregateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: "string" } },
+  });
   if (!positionals.length || !values.out) {
     throw new ConfigError(["usage: aggregate DIR [DIR ...] --out DIR"], "aggregate arguments");
   }
@@ -40,6 +44,8 @@ export async function aggregateCommand(args: string[]): Promise<number> {
     } catch { /* no manifest */ }
   }
   await aggregateStore(out);
-  console.log(`Merged ${copied} finished runs into ${values.out}/runs.csv, history.csv, summary.csv`);
+  console.log(
+    `Merged ${copied} finished runs into ${values.out}/runs.csv, history.csv, summary.csv`,
+  );
   return 0;
 }

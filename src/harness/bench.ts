@@ -96,7 +96,9 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
       if (!(options.retryFailed && status === "failed")) {
         summary.skipped++;
         if (status === "failed") {
-          summary.failures.push(`${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`);
+          summary.failures.push(
+            `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`,
+          );
         }
         continue;
       }

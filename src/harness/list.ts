@@ -18,7 +18,10 @@ function table(rows: string[][]): string {
 
 const SECTIONS: Record<string, () => string> = {
   suites: () =>
-    table([["suite", "runs", "description"], ...Object.values(SUITES).map((s) => [s.id, String(expandSuite(s).length), s.description])]),
+    table([
+      ["suite", "runs", "description"],
+      ...Object.values(SUITES).map((s) => [s.id, String(expandSuite(s).length), s.description]),
+    ]),
   methods: () =>
     table([
       ["method", "granularity", "summary"],
@@ -30,13 +33,19 @@ const SECTIONS: Record<string, () => string> = {
       ...Object.keys(ARCHITECTURES).map((id) => {
         const s = inferShapes(getArch(id));
         const params = s.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
-        return [id, params.toLocaleString("en-US"), s.groups.map((g) => `${g.id}(${g.initialSize})`).join(" ")];
+        return [
+          id,
+          params.toLocaleString("en-US"),
+          s.groups.map((g) => `${g.id}(${g.initialSize})`).join(" "),
+        ];
       }),
     ]),
   datasets: () =>
     table([
       ["dataset", "train", "test", "input", "loads from"],
-      ...listDatasets().map((d) => [d.id, String(d.train), String(d.test), `[${d.inputShape}]`, d.source]),
+      ...listDatasets().map((
+        d,
+      ) => [d.id, String(d.train), String(d.test), `[${d.inputShape}]`, d.source]),
     ]),
 };
 
@@ -44,7 +53,9 @@ const SECTIONS: Record<string, () => string> = {
 export function listCommand(args: string[]): Promise<number> {
   const which = args.length ? args : Object.keys(SECTIONS);
   for (const w of which) {
-    if (!Object.hasOwn(SECTIONS, w)) throw new RangeError(notFoundMessage("list section", w, Object.keys(SECTIONS)));
+    if (!Object.hasOwn(SECTIONS, w)) {
+      throw new RangeError(notFoundMessage("list section", w, Object.keys(SECTIONS)));
+    }
     console.log(`${w}:\n${SECTIONS[w]()}\n`);
   }
   return Promise.resolve(0);

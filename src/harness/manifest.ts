@@ -11,10 +11,18 @@ import type { Provenance } from "./store.ts";
 /** Git revision of the working tree (`unknown` outside a checkout or without permission). */
 export async function gitSha(): Promise<string> {
   try {
-    const out = await new Deno.Command("git", { args: ["rev-parse", "--short=12", "HEAD"], stdout: "piped", stderr: "null" }).output();
+    const out = await new Deno.Command("git", {
+      args: ["rev-parse", "--short=12", "HEAD"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
     if (!out.success) return "unknown";
     const sha = new TextDecoder().decode(out.stdout).trim();
-    const dirty = await new Deno.Command("git", { args: ["status", "--porcelain", "--untracked-files=no"], stdout: "piped", stderr: "null" }).output();
+    const dirty = await new Deno.Command("git", {
+      args: ["status", "--porcelain", "--untracked-files=no"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
     return new TextDecoder().decode(dirty.stdout).trim() ? `${sha}-dirty` : sha;
   } catch {
     return "unknown";
@@ -23,7 +31,11 @@ export async function gitSha(): Promise<string> {
 
 /** Machine description (CPU count, OS, memory) where permitted. */
 export function machine(): Record<string, unknown> {
-  const m: Record<string, unknown> = { os: Deno.build.os, arch: Deno.build.arch, cores: navigator.hardwareConcurrency };
+  const m: Record<string, unknown> = {
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    cores: navigator.hardwareConcurrency,
+  };
   try {
     m.memoryGiB = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
     m.hostname = Deno.hostname();
@@ -36,7 +48,9 @@ export function machine(): Record<string, unknown> {
 }
 
 /** Provenance before the backend is initialised in the workers (the parent's view). */
-export async function collectProvenance(backend: string): Promise<Provenance & { machine: Record<string, unknown> }> {
+export async function collectProvenance(
+  backend: string,
+): Promise<Provenance & { machine: Record<string, unknown> }> {
   return {
     backend,
     tfjsVersion: tf.version.tfjs,
@@ -48,6 +62,9 @@ export async function collectProvenance(backend: string): Promise<Provenance & {
 }
 
 /** Writes `manifest.json` atomically. */
-export async function writeManifest(root: string, manifest: Record<string, unknown>): Promise<void> {
+export async function writeManifest(
+  root: string,
+  manifest: Record<string, unknown>,
+): Promise<void> {
   await writeFileAtomic(`${root}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
 }

@@ -41,7 +41,9 @@ export class Progress {
     this.#done++;
     this.#finishedHere++;
     this.#clear();
-    console.log(`[${this.#done}/${this.#total}] ${status === "ok" ? "ok    " : "FAILED"} ${label}: ${detail}`);
+    console.log(
+      `[${this.#done}/${this.#total}] ${status === "ok" ? "ok    " : "FAILED"} ${label}: ${detail}`,
+    );
     this.#draw();
   }
 
@@ -66,7 +68,9 @@ export class Progress {
 
   #draw(): void {
     if (!this.#tty) return;
-    const cur = [...this.#running.values()].map((r) => `${r.label} ep ${r.epoch}/${r.epochs || "?"}`).join("; ");
+    const cur = [...this.#running.values()].map((r) =>
+      `${r.label} ep ${r.epoch}/${r.epochs || "?"}`
+    ).join("; ");
     const cols = Deno.consoleSize?.().columns ?? 120;
     const line = `[${this.#done}/${this.#total}] ${this.#eta()} | ${cur}`.slice(0, cols - 1);
     Deno.stdout.writeSync(this.#enc.encode(`\r\x1b[2K${line}`));

@@ -49,15 +49,22 @@ export interface RunInput {
 export function trainConfigOf(c: RunConfig): TrainConfig {
   const r = c.recipe;
   return {
-    epochs: r.epochs, batchSize: r.batchSize, optimizer: r.optimizer, schedule: r.schedule,
-    ema: r.ema ?? null, augment: r.augment ?? "none", normalize: r.normalize ?? false,
-    maxStepsPerEpoch: r.maxStepsPerEpoch, seed: c.seed,
+    epochs: r.epochs,
+    batchSize: r.batchSize,
+    optimizer: r.optimizer,
+    schedule: r.schedule,
+    ema: r.ema ?? null,
+    augment: r.augment ?? "none",
+    normalize: r.normalize ?? false,
+    maxStepsPerEpoch: r.maxStepsPerEpoch,
+    seed: c.seed,
   };
 }
 
 /** The run's architecture adapted to the dataset's input shape and outputs. */
 export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
-  const outputs = dataset.numClasses || (dataset.targetDim ?? dataset.inputShape.reduce((a, b) => a * b, 1));
+  const outputs = dataset.numClasses ||
+    (dataset.targetDim ?? dataset.inputShape.reduce((a, b) => a * b, 1));
   return getArch(c.arch, c.width, { inputShape: dataset.inputShape, outputs });
 }
 
@@ -70,9 +77,20 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
   const { config: hparams, problems } = resolveConfig(spec, config.hparams);
   if (problems.length) throw new ConfigError(problems, `hyperparameters of "${config.method}"`);
   const base: RunResult = {
-    runId: input.runId, suite: input.suite, config, hparams: hparams as Record<string, unknown>,
-    status: "ok", reason: "", points: [], epochs: 0, trainMacs: 0, trainMacsDense: 0, wallSeconds: 0,
-    provenance: input.provenance, startedAt, finishedAt: "",
+    runId: input.runId,
+    suite: input.suite,
+    config,
+    hparams: hparams as Record<string, unknown>,
+    status: "ok",
+    reason: "",
+    points: [],
+    epochs: 0,
+    trainMacs: 0,
+    trainMacsDense: 0,
+    wallSeconds: 0,
+    provenance: input.provenance,
+    startedAt,
+    finishedAt: "",
   };
   const arch = archFor(config, dataset);
   const net = new Network(arch, { seed: config.seed });
@@ -88,7 +106,11 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
         input.onEpoch?.(rec.epoch, config.recipe.epochs);
       },
     });
-    Object.assign(base, { epochs: history.length, trainMacs: result.trainMacs, trainMacsDense: result.trainMacsDense });
+    Object.assign(base, {
+      epochs: history.length,
+      trainMacs: result.trainMacs,
+      trainMacsDense: result.trainMacsDense,
+    });
     for (const p of result.points) {
       base.points.push(await evaluatePoint(input, dataset, net, method, p));
       if (p.network !== net) p.network.dispose();
@@ -130,7 +152,10 @@ async function evaluatePoint(
   const denseNet = new Network(arch, { seed: input.config.seed });
   try {
     const lat = input.config.recipe.latency ?? { batch: 100, repeats: 10 };
-    const latency = await latencyReport(denseNet, small, { batch: lat.batch, repeats: lat.repeats });
+    const latency = await latencyReport(denseNet, small, {
+      batch: lat.batch,
+      repeats: lat.repeats,
+    });
     const accCompact = await evaluate(small, dataset, input.config.recipe.batchSize);
     const safe = p.label.replace(/[^A-Za-z0-9._=-]/g, "_");
     const exported = await exportModel(baked, `${input.dir}/model/${safe}`, masks);
@@ -153,7 +178,11 @@ async function evaluatePoint(
       latencyDenseMs: latency.latencyDenseMs,
       latencyCompactMs: latency.latencyCompactMs,
       modelBytes: exported.totalBytes,
-      extra: { acc_compact: accCompact, fine_tune_epochs: p.fineTuneEpochs, ...(p.target !== undefined ? { target: p.target } : {}) },
+      extra: {
+        acc_compact: accCompact,
+        fine_tune_epochs: p.fineTuneEpochs,
+        ...(p.target !== undefined ? { target: p.target } : {}),
+      },
     };
   } finally {
     small.dispose();
@@ -179,13 +208,22 @@ function collapsedPoint(
   const initial = net.groups.map((g) => g.initialSize);
   const kept = archString(net, p.keep, { effective: true });
   return {
-    point: p.label, acc: p.acc ?? NaN, loss: p.loss,
+    point: p.label,
+    acc: p.acc ?? NaN,
+    loss: p.loss,
     unitsInit: initial.reduce((a, b) => a + b, 0),
     unitsKept: kept.split("-").map(Number).reduce((a, b) => a + b, 0),
-    perLayerInit: initial.join("-"), perLayerKept: kept,
-    paramsDense: countParams(arch), paramsMasked: countParams(net, masks), paramsCompact: NaN,
-    macsDense: countMacs(arch), macsMasked: countMacs(net, masks), macsCompact: NaN,
-    latencyDenseMs: NaN, latencyCompactMs: NaN, modelBytes: 0,
+    perLayerInit: initial.join("-"),
+    perLayerKept: kept,
+    paramsDense: countParams(arch),
+    paramsMasked: countParams(net, masks),
+    paramsCompact: NaN,
+    macsDense: countMacs(arch),
+    macsMasked: countMacs(net, masks),
+    macsCompact: NaN,
+    latencyDenseMs: NaN,
+    latencyCompactMs: NaN,
+    modelBytes: 0,
     extra: { collapsed: reason, fine_tune_epochs: p.fineTuneEpochs },
   };
 }
@@ -194,7 +232,10 @@ function collapsedPoint(
  * A copy of `net` with the method's eval-mode parameter transform written into the weights, and
  * the eval-mode activation gate values per group (folded into the weights by compaction).
  */
-function bakeEvalTransform(net: Network, method: PruningMethod | null): { baked: Network; gates: Map<string, Float32Array> } {
+function bakeEvalTransform(
+  net: Network,
+  method: PruningMethod | null,
+): { baked: Network; gates: Map<string, Float32Array> } {
   const gates = new Map<string, Float32Array>();
   if (!method) return { baked: net, gates };
   const fo = method.forwardOptions("eval");
@@ -215,8 +256,16 @@ function bakeEvalTransform(net: Network, method: PruningMethod | null): { baked:
 async function evaluate(net: Network, dataset: Dataset, batchSize: number): Promise<number> {
   if (dataset.numClasses === 0) return NaN;
   let correct = 0;
-  for (const b of batches(dataset.test, dataset, { batchSize: Math.max(batchSize, 500), shuffle: false, lastBatch: "keep" })) {
-    const c = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32")));
+  for (
+    const b of batches(dataset.test, dataset, {
+      batchSize: Math.max(batchSize, 500),
+      shuffle: false,
+      lastBatch: "keep",
+    })
+  ) {
+    const c = tf.tidy(() =>
+      tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32"))
+    );
     correct += (await c.data())[0];
     c.dispose();
     b.x.dispose();
@@ -229,7 +278,9 @@ async function writeHistory(dir: string, history: EpochRecord[]): Promise<void> 
   const rows: (string | number)[][] = [];
   for (const h of history) {
     const add = (metric: string, value: number | null) => {
-      if (value !== null && value !== undefined && Number.isFinite(value)) rows.push([h.epoch, metric, value]);
+      if (value !== null && value !== undefined && Number.isFinite(value)) {
+        rows.push([h.epoch, metric, value]);
+      }
     };
     add("train_loss", h.trainLoss);
     add("train_acc", h.trainAcc);
@@ -245,5 +296,8 @@ async function writeHistory(dir: string, history: EpochRecord[]): Promise<void> 
     for (const [g, n] of Object.entries(h.unitsKept)) add(`kept.${g}`, n);
     for (const [k, v] of Object.entries(h.logs)) add(k, v);
   }
-  await writeFileAtomic(`${dir}/history.csv`, stringify(rows, { header: true, columns: ["epoch", "metric", "value"] }));
+  await writeFileAtomic(
+    `${dir}/history.csv`,
+    stringify(rows, { header: true, columns: ["epoch", "metric", "value"] }),
+  );
 }

@@ -48,6 +48,8 @@ function sortKeys(v: unknown): unknown {
  * ```
  */
 export function runId(config: unknown): string {
-  return createHash("sha256").update(RUN_FORMAT_VERSION + "\n" + canonicalJson(config)).digest("hex")
+  return createHash("sha256").update(RUN_FORMAT_VERSION + "\n" + canonicalJson(config)).digest(
+    "hex",
+  )
     .slice(0, 16);
 }

@@ -16,30 +16,70 @@
 /** Columns of `runs.csv`, in order. */
 export const RUN_COLUMNS = [
   // identity
-  "suite", "run_id", "point", "method", "arch", "dataset", "seed", "init_width",
+  "suite",
+  "run_id",
+  "point",
+  "method",
+  "arch",
+  "dataset",
+  "seed",
+  "init_width",
   // hyperparameters
-  "lambda", "hparams",
+  "lambda",
+  "hparams",
   // outcome
-  "status", "reason",
+  "status",
+  "reason",
   // widths: per-layer strings are "-"-joined, e.g. "219-214-100"
-  "units_init", "units_kept", "kept_fraction", "per_layer_init", "per_layer_kept",
+  "units_init",
+  "units_kept",
+  "kept_fraction",
+  "per_layer_init",
+  "per_layer_kept",
   // size
-  "params_dense", "params_masked", "params_compact", "weights_kept_fraction", "compression_ratio",
+  "params_dense",
+  "params_masked",
+  "params_compact",
+  "weights_kept_fraction",
+  "compression_ratio",
   // compute
-  "macs_dense", "macs_masked", "macs_compact", "theoretical_speedup",
+  "macs_dense",
+  "macs_masked",
+  "macs_compact",
+  "theoretical_speedup",
   // latency
-  "latency_dense_ms", "latency_compact_ms", "measured_speedup",
+  "latency_dense_ms",
+  "latency_compact_ms",
+  "measured_speedup",
   // quality
-  "acc", "loss", "acc_dense_baseline",
+  "acc",
+  "loss",
+  "acc_dense_baseline",
   // cost and provenance
-  "epochs", "train_macs", "train_macs_dense", "wall_s", "model_bytes",
-  "backend", "tfjs_version", "deno_version", "git_sha",
+  "epochs",
+  "train_macs",
+  "train_macs_dense",
+  "wall_s",
+  "model_bytes",
+  "backend",
+  "tfjs_version",
+  "deno_version",
+  "git_sha",
 ] as const;
 
 /** Columns of `history.csv` (long format), in order. */
 export const HISTORY_COLUMNS = [
-  "suite", "run_id", "method", "arch", "dataset", "seed", "init_width", "lambda",
-  "epoch", "metric", "value",
+  "suite",
+  "run_id",
+  "method",
+  "arch",
+  "dataset",
+  "seed",
+  "init_width",
+  "lambda",
+  "epoch",
+  "metric",
+  "value",
 ] as const;
 
 /**
@@ -47,19 +87,41 @@ export const HISTORY_COLUMNS = [
  * `tau`, `beta.<layer>`, `polarised_fraction`); per-layer kept units are `kept.<group>`.
  */
 export const HISTORY_METRICS = [
-  "train_loss", "train_acc", "test_loss", "test_acc", "kept_fraction", "units_kept", "lr",
+  "train_loss",
+  "train_acc",
+  "test_loss",
+  "test_acc",
+  "kept_fraction",
+  "units_kept",
+  "lr",
   "train_macs",
 ] as const;
 
 /** Columns of `summary.csv`, in order. `*_sd` is the sample standard deviation over seeds. */
 export const SUMMARY_COLUMNS = [
-  "method", "arch", "dataset", "init_width", "lambda", "point", "n_seeds", "n_failed",
-  "acc_mean", "acc_sd", "kept_fraction_mean", "kept_fraction_sd",
-  "units_kept_mean", "units_kept_sd", "weights_kept_fraction_mean", "weights_kept_fraction_sd",
-  "theoretical_speedup_mean", "measured_speedup_mean", "train_macs_fraction_mean",
+  "method",
+  "arch",
+  "dataset",
+  "init_width",
+  "lambda",
+  "point",
+  "n_seeds",
+  "n_failed",
+  "acc_mean",
+  "acc_sd",
+  "kept_fraction_mean",
+  "kept_fraction_sd",
+  "units_kept_mean",
+  "units_kept_sd",
+  "weights_kept_fraction_mean",
+  "weights_kept_fraction_sd",
+  "theoretical_speedup_mean",
+  "measured_speedup_mean",
+  "train_macs_fraction_mean",
   // robustness: coefficient of variation of final kept units across initial widths
   // (same value on every width row of a method × arch × dataset × λ × point)
-  "width_cv_units_kept", "acc_dense_baseline",
+  "width_cv_units_kept",
+  "acc_dense_baseline",
 ] as const;
 
 /** A row of `runs.csv`. */

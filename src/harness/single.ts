@@ -31,7 +31,9 @@ export interface SingleRunFlags {
 }
 
 /** Parses `key=value` pairs; values are JSON when they parse, strings otherwise. */
-export function parseSets(sets: string[] = []): { hparams: Record<string, unknown>; problems: string[] } {
+export function parseSets(
+  sets: string[] = [],
+): { hparams: Record<string, unknown>; problems: string[] } {
   const hparams: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const s of sets) {
@@ -58,13 +60,16 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
   const num = (name: string, v: string | undefined, int = false) => {
     if (v === undefined) return undefined;
     const x = Number(v);
-    if (!Number.isFinite(x) || (int && !Number.isInteger(x))) problems.push(`--${name} "${v}" must be a ${int ? "whole " : ""}number`);
+    if (!Number.isFinite(x) || (int && !Number.isInteger(x))) {
+      problems.push(`--${name} "${v}" must be a ${int ? "whole " : ""}number`);
+    }
     return x;
   };
   const { hparams, problems: p2 } = parseSets(f.set);
   problems.push(...p2);
   const width = num("width", f.width) ?? 1, seed = num("seed", f.seed, true) ?? 1;
-  const epochs = num("epochs", f.epochs, true) ?? 5, batchSize = num("batch-size", f["batch-size"], true) ?? 100;
+  const epochs = num("epochs", f.epochs, true) ?? 5,
+    batchSize = num("batch-size", f["batch-size"], true) ?? 100;
   const lr = num("lr", f.lr) ?? 1e-3, trainLimit = num("train-limit", f["train-limit"], true);
   if (problems.length) throw new ConfigError(problems, "run flags");
   return {
@@ -74,6 +79,11 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
     archs: [{ id: f.arch!, widths: [width] }],
     methods: [{ id: f.method!, hparams }],
     seeds: [seed],
-    recipe: { epochs, batchSize, optimizer: { kind: "adam", lr }, ...(trainLimit ? { trainLimit } : {}) },
+    recipe: {
+      epochs,
+      batchSize,
+      optimizer: { kind: "adam", lr },
+      ...(trainLimit ? { trainLimit } : {}),
+    },
   };
 }

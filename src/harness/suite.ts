@@ -152,7 +152,9 @@ export function expandSuite(suite: SuiteSpec): RunConfig[] {
                 hparams: { ...(m.hparams ?? {}), ...point },
                 seed,
                 recipe: { ...suite.recipe, ...(arch.recipe ?? {}), ...(m.recipe ?? {}) },
-                ...(suite.methodModules?.length ? { methodModules: suite.methodModules.map(moduleUrl) } : {}),
+                ...(suite.methodModules?.length
+                  ? { methodModules: suite.methodModules.map(moduleUrl) }
+                  : {}),
               });
             }
           }

@@ -15,16 +15,22 @@ export function moduleUrl(spec: string): string {
 }
 
 /** Imports the modules and merges their `methods` exports (later modules win). */
-export async function loadMethodModules(specs: readonly string[] = []): Promise<Record<string, MethodSpec<object>>> {
+export async function loadMethodModules(
+  specs: readonly string[] = [],
+): Promise<Record<string, MethodSpec<object>>> {
   const out: Record<string, MethodSpec<object>> = {};
   for (const s of specs) {
     const mod = await import(moduleUrl(s));
     if (!mod.methods || typeof mod.methods !== "object") {
-      throw new TypeError(`Cannot load methods from "${s}": the module must export "methods", an object of MethodSpec by id`);
+      throw new TypeError(
+        `Cannot load methods from "${s}": the module must export "methods", an object of MethodSpec by id`,
+      );
     }
     for (const [id, spec] of Object.entries(mod.methods as Record<string, MethodSpec<object>>)) {
       if (Object.hasOwn(METHODS, id)) {
-        throw new TypeError(`Cannot load method "${id}" from "${s}": a built-in method has that id; choose another`);
+        throw new TypeError(
+          `Cannot load method "${id}" from "${s}": a built-in method has that id; choose another`,
+        );
       }
       out[id] = spec;
     }
@@ -33,6 +39,9 @@ export async function loadMethodModules(specs: readonly string[] = []): Promise<
 }
 
 /** A method spec by id, from user modules or the registry. */
-export function findMethod(id: string, user: Record<string, MethodSpec<object>>): MethodSpec<object> {
+export function findMethod(
+  id: string,
+  user: Record<string, MethodSpec<object>>,
+): MethodSpec<object> {
   return Object.hasOwn(user, id) ? user[id] : getMethod(id);
 }

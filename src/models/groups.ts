@@ -86,13 +86,19 @@ export function identityLabels(n: number): Int32Array {
  * if (plan.ops[0].indices.join() !== "0,2,3,5,6,8,9,11") throw new Error();
  * ```
  */
-export function removalPlan(groups: GateGroup[], targetId: string, keep: ArrayLike<number>): RemovalPlan {
+export function removalPlan(
+  groups: GateGroup[],
+  targetId: string,
+  keep: ArrayLike<number>,
+): RemovalPlan {
   const target = groups.find((g) => g.id === targetId);
   if (!target) throw new RangeError(`Cannot remove units of group "${targetId}": no such group`);
   const newIndex = new Int32Array(target.size).fill(-1);
   for (let j = 0; j < keep.length; j++) {
     if (!(keep[j] >= 0 && keep[j] < target.size) || (j > 0 && keep[j] <= keep[j - 1])) {
-      throw new RangeError(`Cannot remove units of group "${targetId}": kept indices must be sorted, unique and < ${target.size}`);
+      throw new RangeError(
+        `Cannot remove units of group "${targetId}": kept indices must be sorted, unique and < ${target.size}`,
+      );
     }
     newIndex[keep[j]] = j;
   }
@@ -111,7 +117,12 @@ export function removalPlan(groups: GateGroup[], targetId: string, keep: ArrayLi
         const present = new Int32Array(h.size).fill(-1);
         for (const u of gathered) present[u] = 1;
         const keptH: number[] = [];
-        for (let u = 0; u < h.size; u++) if (present[u] === 1) { present[u] = keptH.length; keptH.push(u); }
+        for (let u = 0; u < h.size; u++) {
+          if (present[u] === 1) {
+            present[u] = keptH.length;
+            keptH.push(u);
+          }
+        }
         if (keptH.length !== h.size) {
           if (slicesOf(h).length !== 1) {
             throw new RangeError(

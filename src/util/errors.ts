@@ -24,7 +24,9 @@ export class ConfigError extends TypeError {
     super(
       problems.length === 1
         ? `Invalid ${what}: ${problems[0]}`
-        : `Invalid ${what}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        : `Invalid ${what}: ${problems.length} problems:\n${
+          problems.map((p) => `  - ${p}`).join("\n")
+        }`,
     );
     this.name = "ConfigError";
     this.problems = problems;

@@ -26,7 +26,9 @@ export async function expectNoLeakedTensors(
   const after = tf.memory().numTensors;
   if (after - before !== allowed) {
     throw new Error(
-      `Tensor leak: ${after - before} tensors were left behind (expected ${allowed}): before ${before}, after ${after}`,
+      `Tensor leak: ${
+        after - before
+      } tensors were left behind (expected ${allowed}): before ${before}, after ${after}`,
     );
   }
 }
