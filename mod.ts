@@ -18,11 +18,15 @@
  *
  * @example Train LeNet-300-100 with L0 gates on a synthetic task and compact it
  * ```ts
- * import { createMethodContext, getArch, getMethod, initBackend, loadDataset, Network, resolveConfig, Rng, train, compact } from "./mod.ts";
+ * import {
+ *   compact, createMethodContext, getArch, getMethod, initBackend, loadDataset, Network,
+ *   resolveConfig, Rng, train,
+ * } from "./mod.ts";
  * await initBackend("cpu");
  * const data = await loadDataset("synthetic:teacher", { trainLimit: 500, testLimit: 200 });
- * const arch = getArch("lenet-300-100", 0.25);
- * if (data.inputShape.join() !== arch.inputShape.join()) throw new Error("shape");
+ * // The architecture adapts to the dataset: 20 inputs and 10 classes here.
+ * const arch = getArch("lenet-300-100", 0.25, { inputShape: data.inputShape, outputs: data.numClasses });
+ * if (arch.inputShape.join() !== data.inputShape.join()) throw new Error("shape");
  * const net = new Network(arch, { seed: 1 });
  * const config = { epochs: 1, batchSize: 100, optimizer: { kind: "adam" as const, lr: 1e-3 } };
  * const spec = getMethod("l0-hc");

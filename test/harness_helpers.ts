@@ -71,13 +71,17 @@ export function microSuite(id = "micro", over: Partial<SuiteSpec> = {}): SuiteSp
   };
 }
 
-/** A suite with one diverging configuration (`dense` with SGD at lr 1e12) next to a healthy `l0-hc` run. */
+/** Absolute path of the fixture module with the `diverge` method (NaN penalty from step 2). */
+export const DIVERGING_METHOD_MODULE = `${REPO}test/data/diverging_method.ts`;
+
+/**
+ * A suite with one diverging configuration (the fixture method `diverge`, whose penalty turns NaN
+ * after the first step) next to a healthy `l0-hc` run.
+ */
 export function nanSuite(id = "nan"): SuiteSpec {
   return microSuite(id, {
-    methods: [
-      { id: "l0-hc" },
-      { id: "dense", recipe: { optimizer: { kind: "sgd", lr: 1e12 } } },
-    ],
+    methodModules: [DIVERGING_METHOD_MODULE],
+    methods: [{ id: "l0-hc" }, { id: "diverge" }],
   });
 }
 

@@ -202,10 +202,10 @@ Deno.test("a diverging run is isolated: status failed with the reason, the other
     assert.equal(summary.ok, 1);
     assert.equal(summary.failed, 1);
     assert.equal(summary.failures.length, 1);
-    assert.match(summary.failures[0], /^dense .*(diverg|NaN)/i);
+    assert.match(summary.failures[0], /^diverge .*(diverg|NaN)/i);
     const rows = parseCsv(await Deno.readTextFile(`${out}/nan/runs.csv`));
     assert.equal(rows.length, 2);
-    const failed = rows.find((r) => r.method === "dense")!;
+    const failed = rows.find((r) => r.method === "diverge")!;
     const ok = rows.find((r) => r.method === "l0-hc")!;
     assert.equal(failed.status, "failed");
     assert.match(failed.reason, /diverg|NaN/i);
@@ -214,7 +214,7 @@ Deno.test("a diverging run is isolated: status failed with the reason, the other
     assert.ok(Number(ok.acc) > 0);
     assert.equal(await Deno.readTextFile(`${out}/nan/runs/${failed.run_id}/done`), "failed\n");
     const summ = parseCsv(await Deno.readTextFile(`${out}/nan/summary.csv`));
-    const s = summ.find((r) => r.method === "dense")!;
+    const s = summ.find((r) => r.method === "diverge")!;
     assert.equal(s.n_failed, "1");
     assert.equal(s.n_seeds, "0");
     // a failed run counts as finished: re-running skips it; --retry-failed runs it again
@@ -262,8 +262,8 @@ Deno.test("CLI: a diverging run makes bench exit non-zero at the end with a summ
     ], cwd);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /nan-cli: 2 runs, 0 skipped, 1 ok, 1 failed/);
-    assert.match(r.stdout, /FAILED dense/);
-    assert.match(r.stderr, /1 problem\(s\):\n {2}- dense .*(diverg|NaN)/i);
+    assert.match(r.stdout, /FAILED diverge/);
+    assert.match(r.stderr, /1 problem\(s\):\n {2}- diverge .*(diverg|NaN)/i);
     assert.equal(parseCsv(await Deno.readTextFile(`${cwd}/results/nan-cli/runs.csv`)).length, 2);
   });
 });
