@@ -8,7 +8,11 @@
  * script (`--variant`), prints a table plus one CSV line per configuration and writes
  * `results/perf/perf.csv`.
  *
- * Usage: deno task perf [--quick] [--only mlp|conv]
+ * `--profile` adds a per-kernel profile of the gated configurations (5 steps under `tf.profile`
+ * after the timed runs, so the throughput figures are unaffected): a table per net with one column
+ * per variant, and `results/perf/profile.csv`.
+ *
+ * Usage: deno task perf [--quick] [--only mlp|conv] [--profile]
  *
  * @module
  */
@@ -17,6 +21,7 @@ import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify/sync";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Rng } from "../src/util/rng.ts";
+import { type KernelTime, printProfile, profileCsv, profileSteps } from "./_profile.ts";
 
 /** Nets benchmarked. */
 type Net = "mlp" | "conv";
@@ -28,6 +33,9 @@ type Variant = typeof VARIANTS[number];
 const FORWARD_MACS: Record<Net, number> = { mlp: 266_200, conv: 2_293_000 };
 const BATCH = 100;
 const ROW_PREFIX = "@@perf ";
+const PROFILE_PREFIX = "@@prof ";
+/** Steps profiled per gated configuration with `--profile`. */
+const PROFILE_STEPS = 5;
 const COLUMNS = [
   "variant",
   "backend",
@@ -145,6 +153,7 @@ async function measure(
   net: Net,
   gated: boolean,
   timing: Timing,
+  profile: ((step: () => Promise<void>) => Promise<void>) | null = null,
 ): Promise<Omit<Row, "variant" | "backend" | "load_avg_1m">> {
   const rng = new Rng(1234);
   const model = buildModel(net, gated, rng);
@@ -173,6 +182,7 @@ async function measure(
     rates.push((timing.steps * BATCH * 1000) / (performance.now() - t0));
   }
   const live = tf.memory().numTensors;
+  if (profile) await profile(step);
   optimizer.dispose();
   tf.dispose([
     x,
@@ -192,7 +202,12 @@ async function measure(
 }
 
 /** Child: initialise one backend variant and print one row per configuration. */
-async function runVariant(variant: Variant, nets: Net[], timing: Timing): Promise<void> {
+async function runVariant(
+  variant: Variant,
+  nets: Net[],
+  timing: Timing,
+  withProfile: boolean,
+): Promise<void> {
   const info = await initBackend("wasm", variant === "wasm" ? { blas: false } : {});
   const emit = (row: Row) => console.log(ROW_PREFIX + JSON.stringify(row));
   for (const net of nets) {
@@ -214,10 +229,17 @@ async function runVariant(variant: Variant, nets: Net[], timing: Timing): Promis
         continue;
       }
       console.error(`perf: ${variant} ${net} ${gated ? "gated" : "plain"} …`);
+      const profile = withProfile && gated
+        ? async (step: () => Promise<void>) => {
+          for (const k of await profileSteps(step, PROFILE_STEPS, { variant, net, gated })) {
+            console.log(PROFILE_PREFIX + JSON.stringify(k));
+          }
+        }
+        : null;
       emit({
         variant,
         backend: info.label,
-        ...(await measure(net, gated, timing)),
+        ...(await measure(net, gated, timing, profile)),
         load_avg_1m: load,
       });
     }
@@ -226,7 +248,10 @@ async function runVariant(variant: Variant, nets: Net[], timing: Timing): Promis
 
 // ---------------------------------------------------------------- parent
 
-async function spawnVariant(variant: Variant, passThrough: string[]): Promise<Row[]> {
+async function spawnVariant(
+  variant: Variant,
+  passThrough: string[],
+): Promise<{ rows: Row[]; profile: KernelTime[] }> {
   const script = new URL(import.meta.url).pathname;
   const config = new URL("../deno.json", import.meta.url).pathname;
   const cmd = new Deno.Command(Deno.execPath(), {
@@ -247,9 +272,11 @@ async function spawnVariant(variant: Variant, passThrough: string[]): Promise<Ro
     stderr: "inherit",
   });
   const { code, stdout } = await cmd.output();
-  const rows = new TextDecoder().decode(stdout).split("\n")
-    .filter((l) => l.startsWith(ROW_PREFIX))
+  const lines = new TextDecoder().decode(stdout).split("\n");
+  const rows = lines.filter((l) => l.startsWith(ROW_PREFIX))
     .map((l) => JSON.parse(l.slice(ROW_PREFIX.length)) as Row);
+  const profile = lines.filter((l) => l.startsWith(PROFILE_PREFIX))
+    .map((l) => JSON.parse(l.slice(PROFILE_PREFIX.length)) as KernelTime);
   if (code !== 0) {
     console.error(`perf: the ${variant} child process exited with code ${code}`);
     if (rows.length === 0) {
@@ -267,7 +294,7 @@ async function spawnVariant(variant: Variant, passThrough: string[]): Promise<Ro
       });
     }
   }
-  return rows;
+  return { rows, profile };
 }
 
 function fmt(v: number | null, digits: number): string {
@@ -332,6 +359,7 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       variant: { type: "string" },
+      profile: { type: "boolean", default: false },
     },
   });
   const nets: Net[] = values.only === undefined ? ["mlp", "conv"] : [values.only as Net];
@@ -347,15 +375,21 @@ async function main(): Promise<void> {
         `Cannot find variant "${values.variant}": expected one of "wasm", "wasm+blas"`,
       );
     }
-    await runVariant(values.variant as Variant, nets, timing);
+    await runVariant(values.variant as Variant, nets, timing, values.profile);
     return;
   }
   const passThrough = [
     ...(values.quick ? ["--quick"] : []),
     ...(values.only ? ["--only", values.only] : []),
+    ...(values.profile ? ["--profile"] : []),
   ];
   const rows: Row[] = [];
-  for (const v of VARIANTS) rows.push(...(await spawnVariant(v, passThrough)));
+  const profile: KernelTime[] = [];
+  for (const v of VARIANTS) {
+    const out = await spawnVariant(v, passThrough);
+    rows.push(...out.rows);
+    profile.push(...out.profile);
+  }
   printTable(rows);
   const csv = toCsv(rows);
   console.log();
@@ -364,6 +398,11 @@ async function main(): Promise<void> {
   await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(new URL("perf.csv", outDir), csv);
   console.log(`\nwrote ${new URL("perf.csv", outDir).pathname}`);
+  if (values.profile) {
+    printProfile(profile);
+    await Deno.writeTextFile(new URL("profile.csv", outDir), profileCsv(profile));
+    console.log(`\nwrote ${new URL("profile.csv", outDir).pathname}`);
+  }
 }
 
 if (import.meta.main) {

@@ -397,3 +397,27 @@ Deno.test({
     assert.match(stderr, /prunebench: BLAS acceleration is off: FFI is not permitted/);
   },
 });
+
+Deno.test({
+  name: "blas: PRUNEBENCH_BLAS=off keeps plain wasm kernels even with --allow-ffi",
+  ignore: !canRun,
+  async fn() {
+    const backend = new URL("../src/runtime/backend.ts", import.meta.url).href;
+    const code = `import { initBackend } from "${backend}";
+      const i = await initBackend("wasm");
+      console.log(JSON.stringify({ label: i.label, active: i.blas?.active, reason: i.blas?.reason }));`;
+    for (const value of ["off", "NONE"]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--allow-read", "--allow-env", "--allow-ffi", code],
+        cwd: new URL("..", import.meta.url),
+        env: { PRUNEBENCH_BLAS: value },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const res = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+      assert.deepEqual([res.label, res.active], ["wasm", false]);
+      assert.match(res.reason, /PRUNEBENCH_BLAS=off/);
+    }
+  },
+});

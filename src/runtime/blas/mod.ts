@@ -9,7 +9,8 @@
  * `wasm+blas`. Otherwise the plain wasm kernels stay and the status says why.
  *
  * Library search: only `options.library` when given; else `PRUNEBENCH_BLAS` (a path), then
- * `libopenblas.so.0` and `libblas.so.3` on Linux, the Accelerate framework on macOS. A library
+ * `libopenblas.so.0` and `libblas.so.3` on Linux, the Accelerate framework on macOS.
+ * `PRUNEBENCH_BLAS=off` (or `0`, `false`, `none`) turns acceleration off. A library
  * whose 128³ sgemm probe runs below {@linkcode MIN_GFLOPS} (a reference BLAS) is skipped.
  *
  * Threads: `options.threads`, else `PRUNEBENCH_BLAS_THREADS`, else 1, applied with
@@ -86,6 +87,10 @@ function resolveThreads(requested: number | undefined): number {
  */
 export function tryEnableBlas(options: BlasOptions = {}): Promise<BlasStatus> {
   const threads = resolveThreads(options.threads);
+  if (options.library === undefined && isOffSwitch(readEnv("PRUNEBENCH_BLAS"))) {
+    unregisterBlasKernels();
+    return Promise.resolve(inactive("BLAS acceleration is off: PRUNEBENCH_BLAS=off"));
+  }
   const opened = openBlas(options.library, threads);
   if (!opened.ok) {
     unregisterBlasKernels();
@@ -103,6 +108,13 @@ export function tryEnableBlas(options: BlasOptions = {}): Promise<BlasStatus> {
     reason: `BLAS kernels active: ${lib.path}, ${lib.threads} thread(s)` +
       (lib.threadsSettable ? "" : " (thread count not settable; library default)"),
   });
+}
+
+/** Values of `PRUNEBENCH_BLAS` that turn acceleration off instead of naming a library. */
+export const BLAS_OFF_VALUES: readonly string[] = ["off", "0", "false", "none"];
+
+function isOffSwitch(value: string | undefined): boolean {
+  return value !== undefined && BLAS_OFF_VALUES.includes(value.trim().toLowerCase());
 }
 
 /** Restores the plain wasm kernels (e.g. for `{blas: false}` after BLAS was enabled). */
