@@ -43,9 +43,13 @@ const SECTIONS: Record<string, () => string> = {
   datasets: () =>
     table([
       ["dataset", "train", "test", "input", "loads from"],
-      ...listDatasets().map((
-        d,
-      ) => [d.id, String(d.train), String(d.test), `[${d.inputShape}]`, d.source]),
+      ...listDatasets().map((d) => [
+        d.id,
+        d.train === null ? "as found" : String(d.train),
+        d.test === null ? "as found" : String(d.test),
+        d.inputShape.length ? `[${d.inputShape}]` : "of the images",
+        d.source,
+      ]),
     ]),
 };
 
