@@ -38,6 +38,11 @@ Deno.test("bench twice: the second call skips every run, starts no worker, and k
     assert.equal(first.failed, 0);
     const root = `${out}/twice`;
     const csv1 = await Deno.readFile(`${root}/runs.csv`);
+    // the manifest records what the workers ran on (e.g. wasm+blas), not only what was asked for
+    const manifest = JSON.parse(await Deno.readTextFile(`${root}/manifest.json`));
+    const backends = [...new Set(parseCsv(new TextDecoder().decode(csv1)).map((r) => r.backend))];
+    assert.deepEqual([manifest.backend, manifest.requestedBackend], [backends.join(","), "wasm"]);
+    assert.equal(manifest.blas === null, !backends[0].includes("blas"));
     const history1 = await Deno.readFile(`${root}/history.csv`);
     const mtimes = async () => {
       const m: Record<string, number> = {};

@@ -146,6 +146,19 @@ Deno.test("summaryMarkdown() renders one row per configuration with mean ± sd",
   });
 });
 
+Deno.test("summaryMarkdown() shows fractional widths as written (0.5 is not rounded to 1)", () => {
+  const row = {
+    method: "dam",
+    arch: "lenet-300-100",
+    dataset: "mnist",
+    lambda: "",
+    point: "final",
+  };
+  const md = summaryMarkdown([{ ...row, init_width: 0.5 }, { ...row, init_width: "0.25" }]);
+  assert.match(md, /\| dam \| lenet-300-100 \| mnist \| 0\.25 \|/);
+  assert.match(md, /\| dam \| lenet-300-100 \| mnist \| 0\.5 \|/);
+});
+
 Deno.test("escapeHtml() and scriptJson() prevent markup injection", () => {
   assert.equal(escapeHtml(`<a href="x">&'`), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   const json = scriptJson({ s: "</script><script>alert(1)</script>" });

@@ -13,7 +13,7 @@ import { writeAggregates } from "./aggregate.ts";
 import { runPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
-import { collectProvenance, writeManifest } from "./manifest.ts";
+import { collectProvenance, workerProvenance, writeManifest } from "./manifest.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
@@ -193,8 +193,12 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   }
   await reaggregate();
   summary.wallSeconds = (performance.now() - t0) / 1000;
+  const ran = workerProvenance((await store.readResults()).map((r) => r.provenance));
   await writeManifest(root, {
     ...manifest,
+    requestedBackend: manifest.backend,
+    backend: ran.backend ?? manifest.backend,
+    blas: ran.blas,
     finishedAt: new Date().toISOString(),
     wallSeconds: summary.wallSeconds,
     interrupted: controller.signal.aborted,

@@ -61,6 +61,19 @@ export async function collectProvenance(
   };
 }
 
+/**
+ * What the workers actually ran on, from their results' provenance: the backend label(s) (e.g.
+ * `wasm+blas`; several when runs of the store differ) and the BLAS library of those that used one.
+ * The parent process never initialises a backend, so its own view says only what was requested.
+ */
+export function workerProvenance(
+  provenances: readonly Provenance[],
+): { backend: string | null; blas: Provenance["blas"] } {
+  const labels = [...new Set(provenances.map((p) => p.backend))].sort();
+  const blas = provenances.find((p) => p.blas)?.blas ?? null;
+  return { backend: labels.length ? labels.join(",") : null, blas };
+}
+
 /** Writes `manifest.json` atomically. */
 export async function writeManifest(
   root: string,

@@ -24,6 +24,12 @@ export function fmt(x: number | string | undefined, digits = 2): string {
   return x === undefined || x === "" || !Number.isFinite(n) ? DASH : n.toFixed(digits);
 }
 
+/** Formats a width multiplier as written in the suite (0.5, 1, 2, 0.25), `—` when not finite. */
+export function fmtWidth(x: number | string | undefined): string {
+  const n = typeof x === "number" ? x : Number(x);
+  return x === undefined || x === "" || !Number.isFinite(n) ? DASH : String(n);
+}
+
 /** Formats `mean ± sd` (sd omitted when missing), with an optional scale (e.g. 100 for %). */
 export function fmtMeanSd(m: unknown, s: unknown, digits = 2, scale = 1): string {
   const mn = Number(m), sn = Number(s);
@@ -89,7 +95,7 @@ export function summaryTable(rows: readonly Summary[]): Table {
       String(r.method ?? ""),
       String(r.arch ?? ""),
       String(r.dataset ?? ""),
-      fmt(r.init_width, 0),
+      fmtWidth(r.init_width),
       lambdaLabel(Number(r.lambda === "" ? NaN : r.lambda)),
       String(r.point ?? ""),
       seeds,
