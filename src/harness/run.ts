@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify/sync";
 import { getArch } from "../models/registry.ts";
+import type { ArchSpec } from "../models/spec.ts";
 import { Network } from "../models/network.ts";
 import { compact, type CompactOptions } from "../models/compact.ts";
 import { exportModel } from "../models/export.ts";
@@ -159,21 +160,9 @@ async function evaluatePoint(
     const accCompact = await evaluate(small, dataset, input.config.recipe.batchSize);
     const safe = p.label.replace(/[^A-Za-z0-9._=-]/g, "_");
     const exported = await exportModel(baked, `${input.dir}/model/${safe}`, masks);
-    const initial = denseNet.groups.map((g) => g.initialSize);
-    const kept = archString(net, p.keep, { effective: true });
     return {
-      point: p.label,
-      acc: p.acc ?? NaN,
-      loss: p.loss,
-      unitsInit: initial.reduce((a, b) => a + b, 0),
-      unitsKept: kept.split("-").map(Number).reduce((a, b) => a + b, 0),
-      perLayerInit: initial.join("-"),
-      perLayerKept: kept,
-      paramsDense: countParams(arch),
-      paramsMasked: countParams(net, masks),
+      ...pointSizes(arch, net, p, masks),
       paramsCompact: countParams(small),
-      macsDense: countMacs(arch),
-      macsMasked: countMacs(net, masks),
       macsCompact: countMacs(small),
       latencyDenseMs: latency.latencyDenseMs,
       latencyCompactMs: latency.latencyCompactMs,
@@ -204,7 +193,22 @@ function collapsedPoint(
   masks: CompactOptions,
   reason: string,
 ): PointResult {
-  const arch = archFor(input.config, dataset);
+  return {
+    ...pointSizes(archFor(input.config, dataset), net, p, masks),
+    paramsCompact: NaN,
+    macsCompact: NaN,
+    latencyDenseMs: NaN,
+    latencyCompactMs: NaN,
+    modelBytes: 0,
+    extra: { collapsed: reason, fine_tune_epochs: p.fineTuneEpochs },
+  };
+}
+
+/**
+ * The fields of a point that need no compaction: label, accuracy, kept units per layer (initial
+ * widths from the groups' initial sizes), and dense and masked parameters and MACs.
+ */
+function pointSizes(arch: ArchSpec, net: Network, p: TrainPoint, masks: CompactOptions) {
   const initial = net.groups.map((g) => g.initialSize);
   const kept = archString(net, p.keep, { effective: true });
   return {
@@ -217,14 +221,8 @@ function collapsedPoint(
     perLayerKept: kept,
     paramsDense: countParams(arch),
     paramsMasked: countParams(net, masks),
-    paramsCompact: NaN,
     macsDense: countMacs(arch),
     macsMasked: countMacs(net, masks),
-    macsCompact: NaN,
-    latencyDenseMs: NaN,
-    latencyCompactMs: NaN,
-    modelBytes: 0,
-    extra: { collapsed: reason, fine_tune_epochs: p.fineTuneEpochs },
   };
 }
 
