@@ -3,7 +3,10 @@
  * forward + backward + Adam via `tf.train.adam().minimize`) and dense vs compact inference
  * latency of LeNet-300-100 and LeNet-5-Caffe with half of every gated group's units removed.
  *
- * Usage: `deno run -A benchmarks/models_bench.ts [--backend wasm] [--steps 2] [--archs a,b]`.
+ * Usage: `deno task bench:models [--backend wasm] [--steps 2] [--archs a,b] [--batch 100]`.
+ * On wasm, ResNet-56 needs `--batch 64` or less: training keeps every activation, and the wasm32
+ * heap stops at 4 GiB (2.8 GiB at batch 64). A failed allocation leaves the wasm module unusable,
+ * so give such an architecture its own invocation.
  * Prints the load average first: the numbers are only comparable on an idle machine.
  *
  * @module
@@ -16,6 +19,7 @@ import { ARCHITECTURES, getArch } from "../src/models/registry.ts";
 import { compact } from "../src/models/compact.ts";
 import { latencyReport } from "../src/metrics/report.ts";
 import { countMacs, countParams } from "../src/metrics/counts.ts";
+import { failureReason } from "../src/runtime/failure.ts";
 
 /** Training samples per second of `net` on the active backend (1 warm-up step + `steps`). */
 export async function trainThroughput(net: Network, batch: number, steps: number): Promise<number> {
@@ -52,17 +56,19 @@ if (import.meta.main) {
       backend: { type: "string", default: "wasm" },
       steps: { type: "string", default: "2" },
       archs: { type: "string" },
+      batch: { type: "string", default: "100" },
     },
   });
   const info = await initBackend(values.backend);
   const steps = Number(values.steps);
+  const batch = Number(values.batch);
   console.log(
     `backend ${info.label}, tfjs ${info.tfjsVersion}, load average ${
       Deno.loadavg().map((v) => v.toFixed(2)).join(" ")
     }`,
   );
   console.log(
-    "\n| architecture | params | MACs/example | train samples/s (batch 100) |\n|---|---:|---:|---:|",
+    `\n| architecture | params | MACs/example | train samples/s (batch ${batch}) |\n|---|---:|---:|---:|`,
   );
   for (
     const id of (values.archs?.split(",") ?? Object.keys(ARCHITECTURES)).filter((a) => a !== "")
@@ -70,9 +76,9 @@ if (import.meta.main) {
     const net = new Network(getArch(id), { seed: 1 });
     let cell: string;
     try {
-      cell = (await trainThroughput(net, 100, steps)).toFixed(1);
+      cell = (await trainThroughput(net, batch, steps)).toFixed(1);
     } catch (e) {
-      cell = `failed: ${(e as Error).message.split("\n")[0].slice(0, 80)}`;
+      cell = `failed: ${failureReason(e).split("\n")[0]}`;
     }
     console.log(
       `| ${id} | ${countParams(net).toLocaleString("en")} | ${

@@ -4,6 +4,7 @@
  * isolation, determinism) are in `harness_resume_test.ts`.
  */
 import assert from "node:assert/strict";
+import { failureReason, withMemoryHint } from "../src/runtime/failure.ts";
 import { expandSuite, gridPoints, type RunConfig, type SuiteSpec } from "../src/harness/suite.ts";
 import { canonicalJson, RUN_FORMAT_VERSION, runId } from "../src/harness/run_id.ts";
 import { bench, planRuns } from "../src/harness/bench.ts";
@@ -444,4 +445,24 @@ Deno.test("runRows/summaryRows: per-run columns, mean ± sample sd over seeds, w
   const dense = summary.find((s) => s.method === "dense")!;
   assert.equal(dense.width_cv_units_kept, "", "a single width has no width CV");
   assert.equal(dense.n_seeds, 1);
+});
+
+Deno.test("failureReason: a wasm heap exhaustion gets the cause and the fix; other errors stay as they are", () => {
+  for (
+    const e of [
+      new Error("Aborted(). Build with -sASSERTIONS for more info."),
+      new WebAssembly.RuntimeError("memory access out of bounds"),
+    ]
+  ) {
+    const r = failureReason(e);
+    assert.ok(r.startsWith(`${e.name}: ${e.message}`), r);
+    assert.match(r, /ran out of memory: its heap cannot grow past 4 GiB .* Lower the batch size/);
+  }
+  assert.equal(failureReason(new RangeError("width must be > 0")), "RangeError: width must be > 0");
+  assert.equal(failureReason("plain"), "plain");
+  assert.match(withMemoryHint("worker exited with code 1: Aborted()"), /4 GiB/);
+  assert.equal(
+    withMemoryHint("worker exited with code 3: boom"),
+    "worker exited with code 3: boom",
+  );
 });

@@ -14,6 +14,7 @@ import { runPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
 import { collectProvenance, workerProvenance, writeManifest } from "./manifest.ts";
+import { withMemoryHint } from "../runtime/failure.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
@@ -161,7 +162,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
           result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
         } else {
           const r = pending.find((p) => p.id === job.id)!;
-          const reason = `worker exited with code ${code}: ${lastLines(tail, 6)}`;
+          const reason = withMemoryHint(`worker exited with code ${code}: ${lastLines(tail, 6)}`);
           result = failedResult(
             job.id,
             suite.id,

@@ -29,6 +29,7 @@ import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { RunConfig } from "./suite.ts";
 import type { PointResult, Provenance, RunResult } from "./store.ts";
+import { failureReason } from "../runtime/failure.ts";
 
 /** Everything a worker needs besides the dataset. */
 export interface RunInput {
@@ -118,7 +119,7 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
     }
   } catch (e) {
     base.status = "failed";
-    base.reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    base.reason = failureReason(e);
     base.epochs = history.length;
   } finally {
     method?.dispose();

@@ -12,6 +12,7 @@ import { executeRun } from "./run.ts";
 import { failedResult, resolvedHparams } from "./bench.ts";
 import { gitSha } from "./manifest.ts";
 import type { RunConfig } from "./suite.ts";
+import { failureReason } from "../runtime/failure.ts";
 
 /** Runs the run described by `configPath`; returns the exit code (0 also for a failed run). */
 export async function runWorker(configPath: string | undefined): Promise<number> {
@@ -61,7 +62,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     await store.finish(result);
   } catch (e) {
     // configuration or data errors: record them as a failed run too, with the message
-    const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const reason = failureReason(e);
     await store.finish(
       failedResult(runId, suite, config, reason, provenance, await resolvedHparams(config)),
     );
