@@ -174,11 +174,17 @@ export function* batches(
   const order = epochOrder(n, options.shuffle ?? false, seed, epoch);
   const rng = options.augment === "crop-flip" ? new Rng(seed, 2_000_000 + epoch) : undefined;
   const shape = options.flatten ? [d] : dataset.inputShape;
+  // The wasm backend copies a new tensor's values into its heap, so one scratch buffer serves
+  // every batch (a fresh 300 KB array per batch costs more than assembling it). Other backends
+  // may keep a reference to the array (cpu does), so they get a fresh one each time.
+  const reuse = tf.getBackend() === "wasm";
+  let scratch = new Float32Array(0);
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (size < batchSize && options.lastBatch === "drop") break;
     const idx = order.subarray(start, start + size);
-    const xb = assembleInputs(split, dataset, idx, new Float32Array(size * d), {
+    if (!reuse || scratch.length !== size * d) scratch = new Float32Array(size * d);
+    const xb = assembleInputs(split, dataset, idx, scratch, {
       normalize: options.normalize,
       augment: options.augment,
       rng,
