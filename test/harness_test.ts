@@ -466,3 +466,27 @@ Deno.test("failureReason: a wasm heap exhaustion gets the cause and the fix; oth
     "worker exited with code 3: boom",
   );
 });
+
+Deno.test("summaryRows: width CV counts only the layers that scale with the width (not the input pixels)", () => {
+  // LeNet-300-100 at widths 1 and 2: the 784 input gates are the same at both widths
+  const run = (width: number, seed: number, layers: number[]) => {
+    const r = result({ width, seed, acc: 0.9, unitsKept: layers.reduce((a, b) => a + b, 0) });
+    r.points[0].perLayerInit = width === 1 ? "784-300-100" : "784-600-200";
+    r.points[0].perLayerKept = layers.join("-");
+    return r;
+  };
+  const summary = summaryRows(runRows([
+    run(1, 1, [700, 200, 50]),
+    run(1, 2, [600, 210, 60]),
+    run(2, 1, [500, 240, 60]),
+    run(2, 2, [650, 260, 80]),
+  ]));
+  // hidden kept per width: mean(250, 270) = 260 and mean(300, 340) = 320 → sd 42.4264 / mean 290
+  const cv = Math.round((Math.sqrt(2 * 30 ** 2) / 290) * 1e4) / 1e4;
+  for (const s of summary) assert.equal(s.width_cv_units_kept, cv);
+  // the totals (inputs included) are mean(950, 870) = 910 and mean(800, 990) = 895: a CV of
+  // 0.0118, which would hide the hidden layers' growth with the width
+  const total = Math.round((Math.sqrt(2 * 7.5 ** 2) / 902.5) * 1e4) / 1e4;
+  assert.equal(total, 0.0118);
+  assert.ok(cv > 10 * total);
+});

@@ -138,6 +138,7 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
     groups.get(k)!.push(r);
   }
   const out: SummaryRow[] = [];
+  const members = new Map<SummaryRow, RunRow[]>();
   for (const g of groups.values()) {
     const ok = g.filter((r) => r.status === "ok");
     const f = (c: keyof RunRow) => meanSd(ok.map((r) => Number(r[c] === "" ? NaN : r[c])));
@@ -170,6 +171,7 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
       width_cv_units_kept: "",
       acc_dense_baseline: round(f("acc_dense_baseline").mean, 6),
     });
+    members.set(out.at(-1)!, ok);
   }
   // width invariance across initial widths
   const byWidth = new Map<string, SummaryRow[]>();
@@ -180,12 +182,35 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
   }
   for (const g of byWidth.values()) {
     if (g.length < 2) continue;
-    const { mean, sd } = meanSd(
-      g.map((s) => (s.units_kept_mean === "" ? NaN : Number(s.units_kept_mean))),
-    );
+    const kept = widthScaledKept(g.map((s) => members.get(s) ?? []));
+    const { mean, sd } = meanSd(kept);
     for (const s of g) s.width_cv_units_kept = mean > 0 ? round(sd / mean, 4) : "";
   }
   return out;
+}
+
+/**
+ * Mean (over seeds) kept units of each width's runs, counting only the layers that scale with the
+ * width: a layer whose initial size is the same at every width (the input pixels a dense layer's
+ * input gates cover) cannot show width invariance and would only damp the coefficient of
+ * variation. Layers are compared by position in `per_layer_init`; when the strings do not line
+ * up, or no layer scales, the total kept units are used.
+ */
+function widthScaledKept(byWidth: RunRow[][]): number[] {
+  const parse = (v: unknown) => String(v ?? "").split("-").filter((x) => x !== "").map(Number);
+  const inits = byWidth.flatMap((rows) => rows.map((r) => parse(r.per_layer_init)));
+  const n = inits[0]?.length ?? 0;
+  const aligned = n > 0 && inits.every((a) => a.length === n && a.every(Number.isFinite));
+  const scaled = aligned
+    ? [...Array(n).keys()].filter((i) => inits.some((a) => a[i] !== inits[0][i]))
+    : [];
+  return byWidth.map((rows) =>
+    meanSd(rows.map((r) => {
+      const kept = parse(r.per_layer_kept);
+      if (scaled.length === 0 || kept.length !== n) return Number(r.units_kept);
+      return scaled.reduce((sum, i) => sum + kept[i], 0);
+    })).mean
+  );
 }
 
 /** Long-format history rows of one run (`epoch,metric,value` in its history.csv). */

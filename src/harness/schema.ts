@@ -118,8 +118,9 @@ export const SUMMARY_COLUMNS = [
   "theoretical_speedup_mean",
   "measured_speedup_mean",
   "train_macs_fraction_mean",
-  // robustness: coefficient of variation of final kept units across initial widths
-  // (same value on every width row of a method × arch × dataset × λ × point)
+  // robustness: coefficient of variation, across initial widths, of the final kept units of the
+  // layers that scale with the width (input pixels excluded; all units when no layer scales);
+  // the same value on every width row of a method × arch × dataset × λ × point
   "width_cv_units_kept",
   "acc_dense_baseline",
 ] as const;
