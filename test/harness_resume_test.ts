@@ -64,6 +64,17 @@ Deno.test("bench twice: the second call skips every run, starts no worker, and k
       wallSeconds: 0,
     });
     assert.deepEqual(await Deno.readFile(`${root}/runs.csv`), csv1);
+    // the manifest keeps both invocations: the sweep's start, and the wall time of each part
+    const m2 = JSON.parse(await Deno.readTextFile(`${root}/manifest.json`));
+    assert.deepEqual(
+      m2.invocations.map((i: { ran: number; skipped: number }) => [i.ran, i.skipped]),
+      [[4, 0], [0, 4]],
+    );
+    assert.equal(m2.startedAt, manifest.startedAt);
+    assert.equal(m2.invocations[0].wallSeconds, manifest.wallSeconds);
+    assert.ok(
+      Math.abs(m2.wallSeconds - (manifest.wallSeconds + m2.invocations[1].wallSeconds)) < 1e-9,
+    );
     assert.deepEqual(await Deno.readFile(`${root}/history.csv`), history1);
     assert.deepEqual(await mtimes(), before, "no run folder was touched");
 

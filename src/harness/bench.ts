@@ -13,7 +13,13 @@ import { writeAggregates } from "./aggregate.ts";
 import { runPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
-import { collectProvenance, workerProvenance, writeManifest } from "./manifest.ts";
+import {
+  collectProvenance,
+  type Invocation,
+  previousInvocations,
+  workerProvenance,
+  writeManifest,
+} from "./manifest.ts";
 import { withMemoryHint } from "../runtime/failure.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
@@ -108,14 +114,28 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   }
   await Deno.mkdir(root, { recursive: true });
   const provenance = await collectProvenance(options.backend ?? "wasm");
+  const earlier = await previousInvocations(root);
+  const current: Invocation = {
+    startedAt,
+    finishedAt: null,
+    wallSeconds: null,
+    ran: pending.length,
+    skipped: summary.skipped,
+    jobs: options.jobs,
+    shard: options.shard ?? null,
+    interrupted: false,
+  };
   const manifest = {
     suite: suite.id,
     description: suite.description,
-    startedAt,
+    // the whole sweep: first start, last end, wall time summed over its invocations
+    startedAt: earlier[0]?.startedAt ?? startedAt,
     finishedAt: null as string | null,
+    wallSeconds: null as number | null,
     ...provenance,
     shard: options.shard ?? null,
     jobs: options.jobs,
+    invocations: [...earlier, current],
   };
   await writeManifest(root, manifest);
   await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
@@ -195,13 +215,19 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   await reaggregate();
   summary.wallSeconds = (performance.now() - t0) / 1000;
   const ran = workerProvenance((await store.readResults()).map((r) => r.provenance));
+  const finishedAt = new Date().toISOString();
+  Object.assign(current, {
+    finishedAt,
+    wallSeconds: summary.wallSeconds,
+    interrupted: controller.signal.aborted,
+  });
   await writeManifest(root, {
     ...manifest,
     requestedBackend: manifest.backend,
     backend: ran.backend ?? manifest.backend,
     blas: ran.blas,
-    finishedAt: new Date().toISOString(),
-    wallSeconds: summary.wallSeconds,
+    finishedAt,
+    wallSeconds: manifest.invocations.reduce((t, i) => t + (i.wallSeconds ?? 0), 0),
     interrupted: controller.signal.aborted,
   });
   if (controller.signal.aborted) summary.failures.push("interrupted");

@@ -74,6 +74,53 @@ export function workerProvenance(
   return { backend: labels.length ? labels.join(",") : null, blas };
 }
 
+/** One `bench` invocation on a results folder (a sweep resumed three times has four). */
+export interface Invocation {
+  /** ISO start time. */
+  startedAt: string;
+  /** ISO end time; `null` while running, or when the process was killed before it finished. */
+  finishedAt: string | null;
+  /** Wall time in seconds; `null` until finished. */
+  wallSeconds: number | null;
+  /** Runs started (not skipped) by this invocation. */
+  ran: number;
+  /** Runs skipped because they were already finished. */
+  skipped: number;
+  /** Worker processes. */
+  jobs: number | undefined;
+  /** Shard selector, e.g. `2/8`, or `null`. */
+  shard: string | null;
+  /** True when SIGINT/SIGTERM stopped it. */
+  interrupted: boolean;
+}
+
+/**
+ * The invocations recorded in `root/manifest.json` by earlier `bench` calls, so that resuming a
+ * sweep keeps the timing of every part of it. A manifest written before invocations were
+ * recorded becomes one invocation; a missing or unreadable manifest gives none (it is provenance,
+ * never needed to resume).
+ */
+export async function previousInvocations(root: string): Promise<Invocation[]> {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(await Deno.readTextFile(`${root}/manifest.json`));
+  } catch {
+    return [];
+  }
+  if (Array.isArray(m.invocations)) return m.invocations as Invocation[];
+  if (typeof m.startedAt !== "string") return [];
+  return [{
+    startedAt: m.startedAt,
+    finishedAt: typeof m.finishedAt === "string" ? m.finishedAt : null,
+    wallSeconds: typeof m.wallSeconds === "number" ? m.wallSeconds : null,
+    ran: NaN,
+    skipped: NaN,
+    jobs: typeof m.jobs === "number" ? m.jobs : undefined,
+    shard: typeof m.shard === "string" ? m.shard : null,
+    interrupted: m.interrupted === true,
+  }];
+}
+
 /** Writes `manifest.json` atomically. */
 export async function writeManifest(
   root: string,
