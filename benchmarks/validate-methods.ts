@@ -249,7 +249,9 @@ say(`\n(MNIST subset: ${trainN} training images, full 10k test set)`);
   check(
     "vbp π polarises",
     polarEnd > 0.9 && rows.every((r) => r.polar.at(-1)! > r.polar[0]),
-    `final polarised fraction ≥ ${f(polarEnd)}`,
+    `lowest final fraction of π within 0.01 of 0 or 1 over the runs: ${
+      f(polarEnd)
+    } (needs > 0.9, rising from the first epoch)`,
   );
   check(
     "vbp units removed early stay removed",
