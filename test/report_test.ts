@@ -6,7 +6,13 @@ import { join } from "node:path";
 import * as vl from "vega-lite";
 import { writeFixture } from "./fixtures_report/make_fixture.ts";
 import { loadResults } from "../src/report/load.ts";
-import { buildCharts, CHARTS, lambdaChart, speedupChart } from "../src/report/charts.ts";
+import {
+  buildCharts,
+  CHARTS,
+  lambdaChart,
+  speedupChart,
+  widthInvarianceChart,
+} from "../src/report/charts.ts";
 import { pngSize, specToSvg, svgSize, svgToPng } from "../src/report/render.ts";
 import { escapeHtml, scriptJson } from "../src/report/html.ts";
 import { summaryMarkdown } from "../src/report/markdown.ts";
@@ -235,4 +241,28 @@ Deno.test({
       }
     });
   },
+});
+
+Deno.test("widthInvarianceChart() counts only the layers that scale with the width", async () => {
+  await withFixture(async (dir) => {
+    const res = await loadResults(dir);
+    const chartValues = (runs: typeof res.runs) => {
+      const spec = widthInvarianceChart({ runs, history: [] })!;
+      const values = (spec.data as { values: Record<string, unknown>[] }).values;
+      return values.filter((v) => v.kind === "point").map((
+        v,
+      ) => [v.series, v.width, v.init, v.kept]);
+    };
+    const plain = chartValues(res.runs);
+    // the same runs with a 784-unit input layer that every width keeps whole
+    const withInputs = res.runs.map((r) => ({
+      ...r,
+      unitsInit: r.unitsInit + 784,
+      unitsKept: r.unitsKept + 784,
+      perLayerInit: [784, ...r.perLayerInit],
+      perLayerKept: [784, ...r.perLayerKept],
+    }));
+    assert.ok(plain.length > 0);
+    assert.deepEqual(chartValues(withInputs), plain);
+  });
 });

@@ -19,6 +19,7 @@ import {
   type SummaryRow,
 } from "./schema.ts";
 import type { RunResult } from "./store.ts";
+import { keptOver, widthScaledLayers } from "../metrics/width_scaled.ts";
 
 /** Lambda value of a run for tables (`lambda` hyperparameter or empty). */
 export function lambdaOf(r: RunResult): string | number {
@@ -191,25 +192,15 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
 
 /**
  * Mean (over seeds) kept units of each width's runs, counting only the layers that scale with the
- * width: a layer whose initial size is the same at every width (the input pixels a dense layer's
- * input gates cover) cannot show width invariance and would only damp the coefficient of
- * variation. Layers are compared by position in `per_layer_init`; when the strings do not line
- * up, or no layer scales, the total kept units are used.
+ * width ({@linkcode widthScaledLayers}; all units when none does).
  */
 function widthScaledKept(byWidth: RunRow[][]): number[] {
   const parse = (v: unknown) => String(v ?? "").split("-").filter((x) => x !== "").map(Number);
-  const inits = byWidth.flatMap((rows) => rows.map((r) => parse(r.per_layer_init)));
-  const n = inits[0]?.length ?? 0;
-  const aligned = n > 0 && inits.every((a) => a.length === n && a.every(Number.isFinite));
-  const scaled = aligned
-    ? [...Array(n).keys()].filter((i) => inits.some((a) => a[i] !== inits[0][i]))
-    : [];
+  const positions = widthScaledLayers(
+    byWidth.flatMap((rows) => rows.map((r) => parse(r.per_layer_init))),
+  );
   return byWidth.map((rows) =>
-    meanSd(rows.map((r) => {
-      const kept = parse(r.per_layer_kept);
-      if (scaled.length === 0 || kept.length !== n) return Number(r.units_kept);
-      return scaled.reduce((sum, i) => sum + kept[i], 0);
-    })).mean
+    meanSd(rows.map((r) => keptOver(parse(r.per_layer_kept), positions, Number(r.units_kept)))).mean
   );
 }
 

@@ -87,7 +87,8 @@ export const CHARTS: readonly ChartDef[] = [
   },
   {
     name: "width_invariance",
-    note: "Final kept units against initial units (log₂ both), error bars ± sd over seeds. " +
+    note: "Final kept units against initial units (log₂ both) of the layers that scale with the " +
+      "width (input pixels left out), error bars ± sd over seeds. " +
       "A flat line means the method finds the same width whatever it starts from; a line " +
       "parallel to the dashed identity means it keeps a fixed fraction instead.",
     build: widthInvarianceChart,

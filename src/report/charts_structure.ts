@@ -18,6 +18,7 @@ import {
   topLevel,
   wrapFacet,
 } from "./charts_common.ts";
+import { keptOver, widthScaledLayers } from "../metrics/width_scaled.ts";
 
 /**
  * Kept units per layer per method (mean over seeds at each method's representative operating
@@ -111,8 +112,10 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
   for (const rs of configs.values()) {
     const byWidth = groupBy(rs, (r) => String(r.initWidth));
     if (byWidth.size < 2) continue;
+    // only the layers that scale with the width (not e.g. the input pixels), as summary.csv does
+    const scaled = widthScaledLayers(rs.map((r) => r.perLayerInit));
     for (const ws of byWidth.values()) {
-      const kept = ws.map((r) => r.unitsKept);
+      const kept = ws.map((r) => keptOver(r.perLayerKept, scaled, r.unitsKept));
       const m = mean(kept), s = sd(kept);
       values.push({
         kind: "point",
@@ -121,7 +124,7 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
         series: `${ws[0].method} λ=${lambdaLabel(ws[0].lambda)} ${ws[0].point}`,
         lambda: lambdaLabel(ws[0].lambda),
         width: ws[0].initWidth,
-        init: r6(mean(ws.map((r) => r.unitsInit))),
+        init: r6(mean(ws.map((r) => keptOver(r.perLayerInit, scaled, r.unitsInit)))),
         kept: r6(m),
         lo: r6(Math.max(m - s, 1e-9)),
         hi: r6(m + s),
@@ -140,7 +143,7 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
   const x = {
     field: "init",
     type: "quantitative",
-    title: "initial units (log₂)",
+    title: "initial units of the width-scaled layers (log₂)",
     scale: {
       type: "log",
       base: 2,
@@ -152,7 +155,7 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
   const y = {
     field: "kept",
     type: "quantitative",
-    title: "final kept units (log₂)",
+    title: "final kept units of those layers (log₂)",
     scale: { type: "log", base: 2 },
   };
   const spec: ChartSpec = {
