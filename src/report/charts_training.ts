@@ -45,7 +45,12 @@ export function keptOverTrainingChart(input: ChartInput): ChartSpec | null {
     }));
   if (values.length === 0) return null;
   const domain = methodDomain(input.runs.filter((r) => r.ok));
-  const x = { field: "epoch", type: "quantitative", title: "epoch" };
+  const x = {
+    field: "epoch",
+    type: "quantitative",
+    title: "epoch",
+    axis: { format: "d", tickMinStep: 1 },
+  };
   const title = metric === "kept_fraction" ? "fraction of units kept" : "expected L0";
   const spec: ChartSpec = {
     width: 300,
