@@ -392,3 +392,88 @@ Deno.test("initBackend('tensorflow') fails fast, telling how to install tfjs-nod
   assert.ok(performance.now() - t0 < 2000, "should fail without a download attempt");
   assert.equal(tf.getBackend(), "wasm");
 });
+
+// ---- GatherV2 fast path ----
+
+function gatherRef(x: tf.Tensor, idx: number[], axis: number): Float64Array {
+  const xs = x.dataSync(), shape = x.shape, a = axis < 0 ? shape.length + axis : axis;
+  const outer = shape.slice(0, a).reduce((p, q) => p * q, 1);
+  const inner = shape.slice(a + 1).reduce((p, q) => p * q, 1);
+  const out = new Float64Array(outer * idx.length * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < idx.length; j++) {
+      for (let i = 0; i < inner; i++) {
+        out[(o * idx.length + j) * inner + i] = xs[(o * shape[a] + idx[j]) * inner + i];
+      }
+    }
+  }
+  return out;
+}
+
+const GATHERS: {
+  name: string;
+  shape: number[];
+  axis: number;
+  idx: number[];
+  idxShape?: number[];
+}[] = [
+  {
+    name: "input selection [100,784] axis 1",
+    shape: [100, 784],
+    axis: 1,
+    idx: Array.from({ length: 627 }, (_, i) => i + Math.floor(i / 4)),
+  },
+  { name: "rows, inner 12 (element copy)", shape: [9, 3, 4], axis: 0, idx: [8, 0, 3, 3, 5] },
+  { name: "rows, inner 40 (set copy)", shape: [6, 40], axis: 0, idx: [5, 1, 1, 0] },
+  {
+    name: "middle axis, 2-D indices",
+    shape: [4, 7, 3],
+    axis: 1,
+    idx: [6, 0, 2, 2, 5, 1],
+    idxShape: [2, 3],
+  },
+  { name: "axis -1, duplicates", shape: [3, 5, 6], axis: -1, idx: [5, 5, 0, 2] },
+];
+
+for (const c of GATHERS) {
+  Deno.test(`GatherV2 fast path matches the reference, gradient included: ${c.name}`, async () => {
+    await expectNoLeakedTensors(() => {
+      const rng = new Rng(c.shape.length * 31 + c.idx.length);
+      const x = randn(rng, c.shape);
+      const idx = tf.tensor(Int32Array.from(c.idx), c.idxShape ?? [c.idx.length], "int32");
+      const y = tf.gather(x, idx, c.axis);
+      const a = c.axis < 0 ? c.shape.length + c.axis : c.axis;
+      const shape = [
+        ...c.shape.slice(0, a),
+        ...(c.idxShape ?? [c.idx.length]),
+        ...c.shape.slice(a + 1),
+      ];
+      assertClose(y, gatherRef(x, c.idx, c.axis), shape, c.name);
+      // d/dx Σ w ⊙ gather(x) scatters w back, adding over duplicate indices
+      const w = randn(rng, shape);
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx, c.axis), w)))(x);
+      const want = new Float64Array(x.size), ws = w.dataSync();
+      const outer = c.shape.slice(0, a).reduce((p, q) => p * q, 1);
+      const inner = c.shape.slice(a + 1).reduce((p, q) => p * q, 1);
+      for (let o = 0; o < outer; o++) {
+        for (let j = 0; j < c.idx.length; j++) {
+          for (let i = 0; i < inner; i++) {
+            want[(o * c.shape[a] + c.idx[j]) * inner + i] += ws[(o * c.idx.length + j) * inner + i];
+          }
+        }
+      }
+      assertClose(dx, want, c.shape, `${c.name}: gradient`);
+      tf.dispose([x, idx, y, w, dx]);
+    });
+  });
+}
+
+Deno.test("GatherV2: int32 data and batchDims go to the stock kernel with the same results", () => {
+  const x = tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
+  const g = tf.gather(x, tf.tensor1d([2, 0], "int32"), 1);
+  assert.deepEqual(g.arraySync(), [[3, 1], [6, 4]]);
+  const xb = tf.tensor([[1, 2, 3], [4, 5, 6]]);
+  const gb = tf.gather(xb, tf.tensor([[2, 0], [1, 1]], [2, 2], "int32"), 1, 1);
+  assert.deepEqual(gb.arraySync(), [[3, 1], [5, 5]]);
+  tf.dispose([x, g, xb, gb]);
+});

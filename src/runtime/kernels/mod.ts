@@ -5,7 +5,7 @@
  *
  * | backend | kernels |
  * |---|---|
- * | wasm | `Conv2DBackpropFilter` (missing in tfjs-backend-wasm), `Conv2DBackpropInput`, `BatchMatMul` with transposes |
+ * | wasm | `Conv2DBackpropFilter` (missing in tfjs-backend-wasm), `Conv2DBackpropInput`, `BatchMatMul` with transposes, `GatherV2` (a heap-to-heap copy; the stock one is 4–40× slower), `UnsortedSegmentSum` (missing; the gradient of gather) |
  * | cpu | `Conv2DBackpropFilter` only (the stock one takes 30 s per LeNet-5 step) |
  *
  * Call {@linkcode registerTrainingKernels} after importing the backend package and before
@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { KernelFunc } from "@tensorflow/tfjs";
 import { replaceKernel, type ShimBackend } from "./compose.ts";
 import { makeBatchMatMul } from "./batch_matmul.ts";
+import { makeGather, makeUnsortedSegmentSum } from "./gather.ts";
 import { makeConv2DBackpropFilter } from "./conv_backprop_filter.ts";
 import { makeConv2DBackpropInput } from "./conv_backprop_input.ts";
 import { registerZeroGradients } from "./zero_gradients.ts";
@@ -27,7 +28,13 @@ export { registerZeroGradients, ZERO_GRADIENT_KERNELS } from "./zero_gradients.t
 
 /** The kernels replaced per backend. */
 export const TRAINING_KERNELS: Readonly<Record<ShimBackend, readonly string[]>> = {
-  wasm: ["Conv2DBackpropFilter", "Conv2DBackpropInput", "BatchMatMul"],
+  wasm: [
+    "Conv2DBackpropFilter",
+    "Conv2DBackpropInput",
+    "BatchMatMul",
+    "GatherV2",
+    "UnsortedSegmentSum",
+  ],
   cpu: ["Conv2DBackpropFilter"],
 };
 
@@ -88,6 +95,8 @@ export function registerTrainingKernels(backend: ShimBackend): string[] {
     add("Conv2DBackpropInput", () => makeConv2DBackpropInput(backend));
     // Only wraps an existing kernel: without the backend package imported there is nothing to wrap.
     add("BatchMatMul", (original) => original && makeBatchMatMul(backend, original));
+    add("GatherV2", (original) => original && makeGather(original));
+    add("UnsortedSegmentSum", () => makeUnsortedSegmentSum());
   }
   return registered;
 }
