@@ -10,6 +10,7 @@ import {
   countParams,
   latencyReport,
   layerCosts,
+  measureLatencies,
   measureLatency,
   median,
   nonZeroWeightMasks,
@@ -113,4 +114,25 @@ Deno.test("measureLatency() and latencyReport() time warm batches", async () => 
   await assert.rejects(() => measureLatency(net, { repeats: 0 }), RangeError);
   small.dispose();
   net.dispose();
+});
+
+Deno.test("measureLatencies() warms every network up, then alternates them in each repeat", async () => {
+  const calls: string[] = [];
+  const stub = (name: string) =>
+    ({
+      arch: { inputShape: [3] },
+      forward: (x: tf.Tensor) => {
+        calls.push(name);
+        return tf.mul(x, 2);
+      },
+    }) as unknown as Network;
+  await expectNoLeakedTensors(async () => {
+    const [a, b] = await measureLatencies([stub("a"), stub("b")], {
+      batch: 2,
+      repeats: 3,
+      warmup: 2,
+    });
+    assert.deepEqual(calls, ["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"]);
+    assert.deepEqual([a.samplesMs.length, b.samplesMs.length], [3, 3]);
+  });
 });

@@ -42,6 +42,6 @@ export const suite = {
     batchSize: 100,
     optimizer: { kind: "adam", lr: 1e-3 },
     schedule: { kind: "constant" },
-    latency: { batch: 100, repeats: 10 },
+    latency: { batch: 100, repeats: 30 },
   },
 } satisfies SuiteSpec;

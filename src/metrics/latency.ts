@@ -51,25 +51,47 @@ export function median(xs: readonly number[]): number {
  * @returns The measurement.
  */
 export async function measureLatency(net: Network, options: LatencyOptions = {}): Promise<Latency> {
+  const [l] = await measureLatencies([net], options);
+  return l;
+}
+
+/**
+ * Latency of several networks measured together: all warm up first, then every timed repeat runs
+ * each network once in turn, so that drift of the machine (another process, CPU frequency, JIT
+ * tier-up) affects every median alike. Every network gets the same random input.
+ */
+export async function measureLatencies(
+  nets: readonly Network[],
+  options: LatencyOptions = {},
+): Promise<Latency[]> {
   const batch = options.batch ?? 100, repeats = options.repeats ?? 10, warmup = options.warmup ?? 2;
   if (!(batch >= 1 && repeats >= 1 && warmup >= 0)) {
     throw new RangeError(
       `Cannot measure latency: batch (${batch}) and repeats (${repeats}) must be ≥ 1, warmup ≥ 0`,
     );
   }
-  const x = tf.randomUniform([batch, ...net.arch.inputShape], 0, 1, "float32", options.seed ?? 0);
-  const samplesMs: number[] = [];
+  const inputs = nets.map((net) =>
+    tf.randomUniform([batch, ...net.arch.inputShape], 0, 1, "float32", options.seed ?? 0)
+  );
+  const samples: number[][] = nets.map(() => []);
   try {
     for (let i = 0; i < warmup + repeats; i++) {
-      const t0 = performance.now();
-      const y = tf.tidy(() => net.forward(x));
-      await y.data();
-      const dt = performance.now() - t0;
-      y.dispose();
-      if (i >= warmup) samplesMs.push(dt);
+      for (const [k, net] of nets.entries()) {
+        const t0 = performance.now();
+        const y = tf.tidy(() => net.forward(inputs[k]));
+        await y.data();
+        const dt = performance.now() - t0;
+        y.dispose();
+        if (i >= warmup) samples[k].push(dt);
+      }
     }
   } finally {
-    x.dispose();
+    tf.dispose(inputs);
   }
-  return { medianMs: median(samplesMs), samplesMs, batch, backend: tf.getBackend() };
+  return samples.map((samplesMs) => ({
+    medianMs: median(samplesMs),
+    samplesMs,
+    batch,
+    backend: tf.getBackend(),
+  }));
 }

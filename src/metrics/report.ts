@@ -16,7 +16,7 @@ import type { PruneMasks } from "../models/masks.ts";
 import { compact } from "../models/compact.ts";
 import { countMacs, countParams } from "./counts.ts";
 import { archString } from "./arch_string.ts";
-import { type LatencyOptions, measureLatency } from "./latency.ts";
+import { type LatencyOptions, measureLatencies } from "./latency.ts";
 
 /** Sizes of a pruned network; every column says which network it refers to. */
 export interface SizeReport {
@@ -98,7 +98,8 @@ export interface LatencyReport {
 }
 
 /**
- * Measures dense then compact latency (each the median of warm repeats) and their ratio.
+ * Measures dense and compact latency together (warm-up first, then alternating timed repeats;
+ * each the median of its repeats) and their ratio.
  *
  * @param denseNet The dense network.
  * @param compactNet The compact network.
@@ -110,8 +111,7 @@ export async function latencyReport(
   compactNet: Network,
   options: LatencyOptions = {},
 ): Promise<LatencyReport> {
-  const d = await measureLatency(denseNet, options);
-  const c = await measureLatency(compactNet, options);
+  const [d, c] = await measureLatencies([denseNet, compactNet], options);
   return {
     latencyDenseMs: d.medianMs,
     latencyCompactMs: c.medianMs,
