@@ -391,3 +391,20 @@ Deno.test({
     );
   });
 });
+
+Deno.test("after a suite changes, runs.csv covers the suite as it is; earlier runs stay on disk", async () => {
+  await withTempDir(async (out) => {
+    const before = microSuite("edit", { methods: [{ id: "dense" }] });
+    await bench(before, { out, jobs: 1, workerCommand: WORKER });
+    const after = { ...before, recipe: { ...before.recipe, epochs: 2 } };
+    const r = await bench(after, { out, jobs: 1, workerCommand: WORKER });
+    assert.deepEqual([r.total, r.skipped, r.ok], [1, 0, 1]);
+    const rows = parseCsv(await Deno.readTextFile(`${out}/edit/runs.csv`));
+    assert.deepEqual(rows.map((x) => [x.run_id, x.epochs]), [[planRuns(after, "wasm")[0].id, "2"]]);
+    const dirs = [...Deno.readDirSync(`${out}/edit/runs`)].map((e) => e.name).sort();
+    const ids = [planRuns(before, "wasm")[0].id, planRuns(after, "wasm")[0].id].sort();
+    assert.deepEqual(dirs, ids, "the earlier run is kept");
+    const summary = parseCsv(await Deno.readTextFile(`${out}/edit/summary.csv`));
+    assert.equal(summary[0].n_seeds, "1");
+  });
+});

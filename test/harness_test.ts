@@ -465,6 +465,9 @@ Deno.test("failureReason: a wasm heap exhaustion gets the cause and the fix; oth
     withMemoryHint("worker exited with code 3: boom"),
     "worker exited with code 3: boom",
   );
+  // a JavaScript heap exhaustion is another failure: no wasm advice
+  const js = "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory";
+  assert.equal(withMemoryHint(js), js);
 });
 
 Deno.test("summaryRows: width CV counts only the layers that scale with the width (not the input pixels)", () => {

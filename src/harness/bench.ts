@@ -85,9 +85,10 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   const root = `${options.out ?? "results"}/${suite.id}`;
   const store = new ResultStore(root);
   const shard = options.shard ? parseShard(options.shard) : null;
-  const planned = planRuns(suite, options.backend ?? "wasm").filter((r) =>
-    !shard || inShard(r.id, shard)
-  );
+  const all = planRuns(suite, options.backend ?? "wasm");
+  const planned = all.filter((r) => !shard || inShard(r.id, shard));
+  // aggregates cover the suite as it is now (every shard of it), not runs of an earlier version
+  const suiteIds = new Set(all.map((r) => r.id));
   const summary: BenchSummary = {
     total: planned.length,
     skipped: 0,
@@ -143,7 +144,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   const progress = new Progress(planned.length, summary.skipped);
   let chain = Promise.resolve();
   const reaggregate = () => {
-    chain = chain.then(() => aggregateStore(store)).catch((e) =>
+    chain = chain.then(() => aggregateStore(store, suiteIds)).then(() => {}).catch((e) =>
       console.error(`prunebench: aggregation failed: ${e}`)
     );
     return chain;
@@ -212,9 +213,17 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
     Deno.removeSignalListener("SIGTERM", onSignal);
     progress.done();
   }
-  await reaggregate();
+  await chain; // aggregations queued by finished runs, then the final one
+  const { results: suiteResults, excluded } = await aggregateStore(store, suiteIds);
   summary.wallSeconds = (performance.now() - t0) / 1000;
-  const ran = workerProvenance((await store.readResults()).map((r) => r.provenance));
+  if (excluded > 0) {
+    console.error(
+      `prunebench: ${excluded} finished run(s) in ${root}/runs are not part of suite ` +
+        `"${suite.id}" as it is now (an earlier version of it?): kept on disk, left out of ` +
+        `runs.csv and summary.csv`,
+    );
+  }
+  const ran = workerProvenance(suiteResults.map((r) => r.provenance));
   const finishedAt = new Date().toISOString();
   Object.assign(current, {
     finishedAt,
@@ -234,13 +243,21 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   return summary;
 }
 
-/** Rewrites the aggregate CSVs of a store from its finished runs. */
-export async function aggregateStore(store: ResultStore): Promise<void> {
-  const results = await store.readResults();
+/**
+ * Rewrites the aggregate CSVs of a store from its finished runs: those whose id is in `ids` when
+ * given (the others stay on disk). Returns the results aggregated and how many were left out.
+ */
+export async function aggregateStore(
+  store: ResultStore,
+  ids?: ReadonlySet<string>,
+): Promise<{ results: RunResult[]; excluded: number }> {
+  const all = await store.readResults();
+  const results = ids ? all.filter((r) => ids.has(r.runId)) : all;
   await writeAggregates(
     store.root,
     results.map((result) => ({ dir: store.runDir(result.runId), result })),
   );
+  return { results, excluded: all.length - results.length };
 }
 
 function describe(r: RunResult): string {

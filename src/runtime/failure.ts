@@ -10,7 +10,7 @@
 /** Maximum heap of tfjs-backend-wasm 4.22 (its `getHeapMax()`), in bytes. */
 export const WASM_HEAP_MAX_BYTES = 4294901760;
 
-const WASM_OOM = /\bAborted\(|memory access out of bounds|Cannot enlarge memory|out of memory/i;
+const WASM_OOM = /\bAborted\(|memory access out of bounds|Cannot enlarge memory/;
 
 /**
  * `Name: message` of an error for a result's `reason`, plus a hint when it is the wasm heap
