@@ -370,30 +370,44 @@ Deno.test("blas: a missing library gives a one-line reason, not an error", async
 });
 
 const canRun = Deno.permissions.querySync({ name: "run" }).state === "granted";
+
+/**
+ * Initialises the wasm backend in a child `deno run` with exactly `flags` and `env`, and returns
+ * its exit code, stderr and what `initBackend` reported.
+ */
+async function backendInChild(flags: string[], env: Record<string, string> = {}) {
+  const backend = new URL("../src/runtime/backend.ts", import.meta.url).href;
+  const code = `import { initBackend } from "${backend}";
+    const i = await initBackend("wasm", { verbose: true });
+    console.log(JSON.stringify({ label: i.label, active: i.blas?.active, reason: i.blas?.reason }));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, "-"],
+    cwd: new URL("..", import.meta.url),
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(code));
+  await w.close();
+  const out = await child.output();
+  const stdout = new TextDecoder().decode(out.stdout).trim();
+  return {
+    code: out.code,
+    stderr: new TextDecoder().decode(out.stderr),
+    result: out.code === 0 ? JSON.parse(stdout.split("\n").at(-1)!) : null,
+  };
+}
+
 Deno.test({
   name: "blas: without --allow-ffi the backend is plain wasm with a notice (no prompt)",
   ignore: !canRun,
   async fn() {
-    const backend = new URL("../src/runtime/backend.ts", import.meta.url).href;
-    const code = `import { initBackend } from "${backend}";
-      const i = await initBackend("wasm", { verbose: true });
-      console.log(JSON.stringify({ label: i.label, reason: i.blas?.reason }));`;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-env", "-"],
-      cwd: new URL("..", import.meta.url),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(code));
-    await w.close();
-    const out = await child.output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const res = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-    assert.equal(res.label, "wasm");
-    assert.match(res.reason, /--allow-ffi/);
+    const { code, stderr, result } = await backendInChild(["--allow-read", "--allow-env"]);
+    assert.equal(code, 0, stderr);
+    assert.equal(result.label, "wasm");
+    assert.match(result.reason, /--allow-ffi/);
     assert.match(stderr, /prunebench: BLAS acceleration is off: FFI is not permitted/);
   },
 });
@@ -402,22 +416,14 @@ Deno.test({
   name: "blas: PRUNEBENCH_BLAS=off keeps plain wasm kernels even with --allow-ffi",
   ignore: !canRun,
   async fn() {
-    const backend = new URL("../src/runtime/backend.ts", import.meta.url).href;
-    const code = `import { initBackend } from "${backend}";
-      const i = await initBackend("wasm");
-      console.log(JSON.stringify({ label: i.label, active: i.blas?.active, reason: i.blas?.reason }));`;
     for (const value of ["off", "NONE"]) {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["eval", "--allow-read", "--allow-env", "--allow-ffi", code],
-        cwd: new URL("..", import.meta.url),
-        env: { PRUNEBENCH_BLAS: value },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const res = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-      assert.deepEqual([res.label, res.active], ["wasm", false]);
-      assert.match(res.reason, /PRUNEBENCH_BLAS=off/);
+      const { code, stderr, result } = await backendInChild(
+        ["--allow-read", "--allow-env", "--allow-ffi"],
+        { PRUNEBENCH_BLAS: value },
+      );
+      assert.equal(code, 0, stderr);
+      assert.deepEqual([result.label, result.active], ["wasm", false]);
+      assert.match(result.reason, /PRUNEBENCH_BLAS=off/);
     }
   },
 });

@@ -45,11 +45,20 @@ export type Kernel = (args: KernelArgs) => TensorRef | TensorRef[];
  * last allocation of the kernel call.
  */
 export function f32View(backend: WasmBackend, t: TensorRef): Float32Array {
+  return new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, t), sizeOf(t.shape));
+}
+
+/** An `Int32Array` view of an int32 tensor's data in the wasm heap (same rules as `f32View`). */
+export function i32View(backend: WasmBackend, t: TensorRef): Int32Array {
+  return new Int32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, t), sizeOf(t.shape));
+}
+
+function offsetOf(backend: WasmBackend, t: TensorRef): number {
   const data = backend.dataIdMap.get(t.dataId);
   if (data === undefined) {
     throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);
   }
-  return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, sizeOf(t.shape));
+  return data.memoryOffset;
 }
 
 /** Number of elements of a shape. */

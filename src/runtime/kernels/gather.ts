@@ -14,16 +14,10 @@
  */
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc } from "@tensorflow/tfjs";
-import { f32View, type Kernel, sizeOf, type TensorRef, type WasmBackend } from "../blas/heap.ts";
+import { f32View, i32View, type Kernel, sizeOf, type WasmBackend } from "../blas/heap.ts";
 
 /** Rows shorter than this are copied element by element (a `set` call costs more). */
 const SET_MIN = 16;
-
-function i32View(backend: WasmBackend, t: TensorRef): Int32Array {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error(`Cannot find tensor data in the wasm backend`);
-  return new Int32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, sizeOf(t.shape));
-}
 
 /** Makes the `GatherV2` kernel (inputs `x`, `indices`; attrs `axis`, `batchDims`). */
 export function makeGather(original: KernelFunc): KernelFunc {
