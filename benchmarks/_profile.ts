@@ -6,8 +6,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { stringify } from "csv-stringify/sync";
+import * as tf from "../src/deps/tfjs.ts";
+import { stringify } from "../src/deps/csv.ts";
 
 /** Time of one kernel per training step in one configuration. */
 export interface KernelTime {

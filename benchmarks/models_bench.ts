@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";

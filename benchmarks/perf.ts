@@ -17,8 +17,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs";
-import { stringify } from "csv-stringify/sync";
+import * as tf from "../src/deps/tfjs.ts";
+import { stringify } from "../src/deps/csv.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Rng } from "../src/util/rng.ts";
 import { type KernelTime, printProfile, profileCsv, profileSteps } from "./_profile.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { type Dataset, loadDataset } from "../src/data/mod.ts";
 import { Network } from "../src/models/network.ts";

@@ -6,7 +6,7 @@
  * Needs `--allow-ffi` and an installed BLAS (`apt-get install -y libopenblas0-pthread`); otherwise
  * the tests that need the library are skipped with a message.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import {

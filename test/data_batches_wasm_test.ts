@@ -3,7 +3,7 @@
  * values into its heap): batches kept alive must keep their own values.
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { assembleInputs, batches, epochOrder } from "../src/data/batches.ts";
 import { lowRankTask } from "../src/data/synthetic.ts";

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import { jpeg, PNG } from "../src/deps/images.ts";
 import { DataIntegrityError } from "../src/util/errors.ts";
 import { loadDataset } from "../src/data/mod.ts";
 import { makeTar } from "./data/helpers.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { gunzipSync } from "node:zlib";
 import { Rng } from "../src/util/rng.ts";
 import {

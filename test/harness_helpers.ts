@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parse } from "csv-parse/sync";
+import { parse } from "../src/deps/csv.ts";
 import type { SuiteSpec } from "../src/harness/suite.ts";
 
 /** Absolute path of the repository root (with a trailing slash). */

@@ -5,7 +5,7 @@
  * Run: deno test --allow-read --allow-env --allow-sys test/kernels_test.ts
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { registerTrainingKernels, TRAINING_KERNELS } from "../src/runtime/kernels/mod.ts";
 import { expectNoLeakedTensors } from "../src/util/leaks.ts";

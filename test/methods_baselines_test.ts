@@ -3,7 +3,7 @@
  * from pruned (global/layer-wise, unstructured/structured); gmp follows the cubic schedule with
  * binary, nested masks and re-zeroed weights; random is seeded. CPU backend, seconds.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";

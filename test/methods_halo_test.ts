@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";

@@ -3,7 +3,7 @@
  * forms against Monte Carlo, exact-zero intervals, sanity values at init, gradients, annealing,
  * keep rules, tensor hygiene. CPU backend, seconds.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import { type ForwardOptions, Network } from "../src/models/network.ts";

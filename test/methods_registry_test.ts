@@ -3,7 +3,7 @@
  * type at once, each spec's docs cover its defaults, and `create` rejects bad values with a
  * `ConfigError` listing all problems.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import { getMethod, METHODS, resolveConfig } from "../src/methods/registry.ts";

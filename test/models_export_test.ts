@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { join } from "node:path";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { gunzipSync } from "node:zlib";
 import type { Network } from "../src/models/network.ts";
 import { Rng } from "../src/util/rng.ts";

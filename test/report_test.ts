@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import * as vl from "vega-lite";
+import { vl } from "../src/deps/vega.ts";
 import { writeFixture } from "./fixtures_report/make_fixture.ts";
 import { loadResults } from "../src/report/load.ts";
 import {

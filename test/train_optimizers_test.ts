@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { Optimizer, resolveOptimizer } from "../src/train/optimizers.ts";
 import { makeSchedule } from "../src/train/schedules.ts";
 import { Ema } from "../src/train/ema.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../src/deps/tfjs.ts";
 import { Network } from "../src/models/network.ts";
 import { keptIndices, type RemovalPlan } from "../src/models/groups.ts";
 import type { ArchSpec } from "../src/models/spec.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import { Rng } from "../util/rng.ts";
 import type { BatchOptions, Dataset, DataSplit } from "./types.ts";
 
@@ -143,7 +143,7 @@ export function epochOrder(n: number, shuffle: boolean, seed = 0, epoch = 0): In
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { batches } from "./batches.ts";
  * import { teacherTask } from "./synthetic.ts";
  * await tf.setBackend("cpu");

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import { jpeg, PNG } from "../deps/images.ts";
 import { Buffer } from "node:buffer";
 import { DataIntegrityError } from "../util/errors.ts";
 

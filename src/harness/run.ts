@@ -6,8 +6,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { stringify } from "csv-stringify/sync";
+import * as tf from "../deps/tfjs.ts";
+import { stringify } from "../deps/csv.ts";
 import { getArch } from "../models/registry.ts";
 import type { ArchSpec } from "../models/spec.ts";
 import { Network } from "../models/network.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 
 /** Hard-concrete temperature β of the reference code (fixed, no annealing). */
 export const BETA: number = 2 / 3;
@@ -41,7 +41,7 @@ export function logisticFromUniform(u: tf.Tensor): tf.Tensor {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { hardConcreteSample } from "./_concrete.ts";
  * const z = tf.tidy(() => hardConcreteSample(tf.zeros([3]), tf.tensor1d([1e-6, 0.5, 1 - 1e-6])));
  * if (z.dataSync().join() !== "0,0.5,1") throw new Error(String(z.dataSync()));

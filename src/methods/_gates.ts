@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { ForwardOptions, Network } from "../models/network.ts";
 import type { GateGroup, ParamSlice, RemovalPlan } from "../models/groups.ts";
 import type { Granularity } from "./types.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Network } from "../models/network.ts";
 import type { GateGroup } from "../models/groups.ts";
 
@@ -18,7 +18,7 @@ export type Scope = "global" | "layer";
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Network } from "../models/network.ts";
  * import { getArch } from "../models/registry.ts";
  * import { prunableWeights } from "./_masks.ts";

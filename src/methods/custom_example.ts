@@ -15,7 +15,7 @@ import { resolveConfig } from "./registry.ts";
  *
  * @example A custom method in a few lines: L1 penalty on weights, prune |θ| below a threshold
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import type { MethodSpec } from "./types.ts";
  * import { resolveConfig } from "./registry.ts";
  * import { Network } from "../models/network.ts";

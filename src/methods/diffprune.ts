@@ -17,7 +17,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Granularity, MethodContext, MethodSpec, PruningMethod } from "./types.ts";
 import { diffpruneProbNonzero, EPS, logisticFromUniform, temperedGate } from "./_concrete.ts";
 import { gateMethodBase, type GateMethodCommon } from "./_gate_method.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Granularity, MethodContext, MethodSpec, PruningMethod, StepInfo } from "./types.ts";
 import type { RemovalPlan } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Granularity, MethodContext, MethodSpec, PruningMethod } from "./types.ts";
 import {
   BETA,

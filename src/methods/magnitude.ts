@@ -78,7 +78,7 @@ export function magnitudeScores(net: Network, c: MagnitudeConfig): Map<string, F
  *
  * @example 90% global unstructured sparsity
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Network } from "../models/network.ts";
  * import { getArch } from "../models/registry.ts";
  * import { magnitude, magnitudeMasks } from "./magnitude.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Granularity, MethodSpec } from "./types.ts";
 import { gmp, type GmpConfig, scheduledPruning } from "./gmp.ts";
 import { prunableWeights } from "./_masks.ts";

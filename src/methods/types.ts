@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../deps/tfjs.ts";
 import type { ForwardOptions, Network } from "../models/network.ts";
 import type { RemovalPlan } from "../models/groups.ts";
 import type { Rng } from "../util/rng.ts";

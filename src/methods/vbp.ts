@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { GateGroup, RemovalPlan } from "../models/groups.ts";
 import type { ForwardOptions } from "../models/network.ts";
 import type {

@@ -23,7 +23,7 @@ export interface ArchStringOptions {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Network } from "../models/network.ts";
  * import { getArch } from "../models/registry.ts";
  * import { archString } from "./arch_string.ts";

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import { inferShapes, type LayerInfo } from "../models/build.ts";
 import type { ArchSpec } from "../models/spec.ts";
 import { Network } from "../models/network.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Network } from "../models/network.ts";
 
 /** Options of {@linkcode measureLatency}. */

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Network } from "./network.ts";
 import type { GateGroup, ParamSlice } from "./groups.ts";
 import { effectiveKeep, type PruneMasks, validateMasks } from "./masks.ts";
@@ -43,7 +43,7 @@ export interface CompactResult {
  *
  * @example Remove half of LeNet-300-100's hidden units
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Network } from "./network.ts";
  * import { getArch } from "./registry.ts";
  * import { compact } from "./compact.ts";

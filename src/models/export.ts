@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import { join } from "node:path";
 import type { Network } from "./network.ts";
 import { type CompactOptions, compactWithIndices } from "./compact.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Network } from "./network.ts";
 import type { LayerSpec } from "./spec.ts";
 

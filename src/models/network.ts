@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { ArchSpec, LayerSpec } from "./spec.ts";
 import {
   type BuiltShapes,
@@ -66,7 +66,7 @@ export interface NetworkOptions {
  *
  * @example Build LeNet-300-100 and run a forward pass
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Network } from "./network.ts";
  * import { getArch } from "./registry.ts";
  * await tf.setBackend("cpu");

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parse } from "csv-parse/sync";
+import { parse } from "../deps/csv.ts";
 import { join } from "node:path";
 
 /** A parsed row of `runs.csv`: one run at one operating point. */

@@ -6,9 +6,9 @@
  * @module
  */
 
-import * as vega from "vega";
-import * as vl from "vega-lite";
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { vega } from "../deps/vega.ts";
+import { vl } from "../deps/vega.ts";
+import { initWasm, Resvg, RESVG_WASM_URL } from "../deps/resvg.ts";
 import type { ChartSpec } from "./charts_common.ts";
 
 /** Default fonts passed to resvg (Debian `fonts-dejavu-core`). */
@@ -73,7 +73,7 @@ const fontCache = new Map<string, Uint8Array>();
 /** Initialises resvg-wasm once per process from the package's `index_bg.wasm`. */
 function ensureWasm(): Promise<void> {
   if (wasmReady === null) {
-    const url = new URL(import.meta.resolve("@resvg/resvg-wasm/index_bg.wasm"));
+    const url = new URL(RESVG_WASM_URL);
     wasmReady = Deno.readFile(url).then((bytes) => initWasm(bytes)).catch((err) => {
       wasmReady = null;
       throw err;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import { notFoundMessage } from "../util/errors.ts";
 import { registerTrainingKernels } from "./kernels/mod.ts";
 import { type BlasOptions, type BlasStatus, disableBlas, tryEnableBlas } from "./blas/mod.ts";
@@ -78,7 +78,7 @@ export async function initBackend(
   let tfName: string = backend;
   switch (backend) {
     case "wasm":
-      await import("@tensorflow/tfjs-backend-wasm");
+      await import("../deps/tfjs_wasm.ts");
       if (kernels) registerTrainingKernels("wasm");
       if (options.blas !== false) {
         blas = await tryEnableBlas(options.blas ?? {});
@@ -96,7 +96,7 @@ export async function initBackend(
           'Cannot initialise backend "webgpu": navigator.gpu is not available in this runtime',
         );
       }
-      await import("@tensorflow/tfjs-backend-webgpu");
+      await import("../deps/tfjs_webgpu.ts");
       break;
     case "tensorflow":
     case "tensorflow-gpu": {

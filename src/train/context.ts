@@ -30,7 +30,7 @@ const bound = new WeakMap<Network, Remover>();
  * import { Network } from "../models/network.ts";
  * import { getArch } from "../models/registry.ts";
  * import { Rng } from "../util/rng.ts";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * await tf.setBackend("cpu");
  * const net = new Network(getArch("lenet-300-100", 0.1));
  * const ds = { id: "x", label: "x", inputShape: [784], numClasses: 10, source: "",

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { GatherOp } from "../models/groups.ts";
 
 /**
@@ -15,7 +15,7 @@ import type { GatherOp } from "../models/groups.ts";
  *
  * @example The bias-corrected average of a constant is the constant
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Ema } from "./ema.ts";
  * await tf.setBackend("cpu");
  * const v = tf.variable(tf.scalar(3));

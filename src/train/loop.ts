@@ -6,7 +6,7 @@
  *
  * @example Train LeNet-300-100 (width 0.1) on a tiny random task
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { train } from "./loop.ts";
  * import { denseMethod } from "../methods/dense.ts";
  * import { Network } from "../models/network.ts";
@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { Network } from "../models/network.ts";
 import type { PruningMethod, StepInfo } from "../methods/types.ts";
 import { batches, type Dataset } from "../data/mod.ts";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { OptimizerConfig } from "../methods/types.ts";
 import type { GatherOp } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";
@@ -97,7 +97,7 @@ interface Slots {
  *
  * @example Two Adam steps on p = 1 with g = 0.5: each step moves p by lr
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { Optimizer, resolveOptimizer } from "./optimizers.ts";
  * await tf.setBackend("cpu");
  * const p = tf.variable(tf.scalar(1)), g = tf.scalar(0.5);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { ForwardOptions, Network } from "../models/network.ts";
 import type { OperatingPoint, PruningMethod } from "../methods/types.ts";
 import type { Dataset } from "../data/mod.ts";

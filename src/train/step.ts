@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 import type { BatchNormUpdate, ForwardOptions, Network } from "../models/network.ts";
 import type { OptimizerConfig, PruningMethod, StepInfo, VariableGroup } from "../methods/types.ts";
 import type { Dataset, DataSplit } from "../data/mod.ts";

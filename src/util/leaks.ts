@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../deps/tfjs.ts";
 
 /**
  * Runs `fn` and throws if the number of live tensors afterwards differs from before by more than
@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../deps/tfjs.ts";
  * import { expectNoLeakedTensors } from "./leaks.ts";
  * await tf.setBackend("cpu");
  * await expectNoLeakedTensors(() => tf.tidy(() => { tf.ones([2]).add(1); }));

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/deps/tfjs.ts";
 import type { MethodSpec, PruningMethod } from "../../src/methods/types.ts";
 import { denseMethod } from "../../src/methods/dense.ts";
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { stringify } from "csv-stringify/sync";
+import { stringify } from "../../src/deps/csv.ts";
 import { join } from "node:path";
 import { HISTORY_COLUMNS, RUN_COLUMNS, SUMMARY_COLUMNS } from "../../src/harness/schema.ts";
 import { Rng } from "../../src/util/rng.ts";

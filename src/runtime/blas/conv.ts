@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util } from "../../deps/tfjs.ts";
 import { type BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from "./library.ts";
 import { f32View, type Kernel, scratchF32, type TensorRef, type WasmBackend } from "./heap.ts";
 import { col2im, colWidth, type ConvGeometry, im2col, isPointwise } from "./im2col.ts";

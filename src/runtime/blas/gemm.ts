@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { broadcast_util } from "@tensorflow/tfjs-core";
+import { broadcast_util } from "../../deps/tfjs.ts";
 import { type BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from "./library.ts";
 import { f32View, type Kernel, sizeOf, type TensorRef, type WasmBackend } from "./heap.ts";
 

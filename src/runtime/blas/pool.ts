@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util } from "../../deps/tfjs.ts";
 import { f32View, type Kernel, type WasmBackend } from "./heap.ts";
 import type { ConvGeometry } from "./im2col.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { backend_util, util } from "@tensorflow/tfjs-core";
+import { backend_util, util } from "../../deps/tfjs.ts";
 import { type BlasLibrary, NO_TRANS, ROW_MAJOR } from "./library.ts";
 import { f32View, type Kernel, sizeOf, type WasmBackend } from "./heap.ts";
 

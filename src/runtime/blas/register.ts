@@ -6,8 +6,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs.ts";
+import type { KernelConfig, KernelFunc } from "../../deps/tfjs.ts";
 import type { BlasLibrary } from "./library.ts";
 import type { Kernel } from "./heap.ts";
 import { makeBatchMatMul, makeFusedMatMul } from "./gemm.ts";

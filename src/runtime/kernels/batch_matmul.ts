@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { KernelBackend, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelBackend, KernelFunc, TensorInfo } from "../../deps/tfjs.ts";
 import { composed } from "./compose.ts";
 
 /** Permutation swapping the last two axes of a rank-`rank` tensor. */

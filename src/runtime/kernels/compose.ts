@@ -5,14 +5,14 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../deps/tfjs.ts";
 import type {
   KernelBackend,
   KernelConfig,
   KernelFunc,
   NamedAttrMap,
   TensorInfo,
-} from "@tensorflow/tfjs";
+} from "../../deps/tfjs.ts";
 
 /** Backends that {@linkcode registerTrainingKernels} knows. */
 export type ShimBackend = "wasm" | "cpu";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from "../../deps/tfjs.ts";
 import { composed, convInfo, explicitPad, type KernelScope } from "./compose.ts";
 
 /**

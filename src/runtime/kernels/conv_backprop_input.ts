@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from "../../deps/tfjs.ts";
 import { composed, convInfo, explicitPad, type KernelScope } from "./compose.ts";
 
 /** Inserts `s − 1` zeros after every element along H and W of an NHWC tensor. */

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { util } from "@tensorflow/tfjs-core";
-import type { KernelFunc } from "@tensorflow/tfjs";
+import { util } from "../../deps/tfjs.ts";
+import type { KernelFunc } from "../../deps/tfjs.ts";
 import { f32View, i32View, type Kernel, sizeOf, type WasmBackend } from "../blas/heap.ts";
 
 /** Rows shorter than this are copied element by element (a `set` call costs more). */

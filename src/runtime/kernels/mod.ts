@@ -14,8 +14,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import type { KernelFunc } from "@tensorflow/tfjs";
+import * as tf from "../../deps/tfjs.ts";
+import type { KernelFunc } from "../../deps/tfjs.ts";
 import { replaceKernel, type ShimBackend } from "./compose.ts";
 import { makeBatchMatMul } from "./batch_matmul.ts";
 import { makeGather, makeUnsortedSegmentSum } from "./gather.ts";
@@ -60,7 +60,7 @@ const DONE: Set<string> = ((globalThis as Record<symbol, unknown>)[
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../../deps/tfjs.ts";
  * import { registerTrainingKernels } from "./mod.ts";
  * registerTrainingKernels("cpu");
  * await tf.setBackend("cpu");

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../deps/tfjs.ts";
 
 /** Kernels covered, with their input names. */
 export const ZERO_GRADIENT_KERNELS: Readonly<Record<string, readonly string[]>> = {
@@ -37,7 +37,7 @@ export const ZERO_GRADIENT_KERNELS: Readonly<Record<string, readonly string[]>> 
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "../../deps/tfjs.ts";
  * import { registerZeroGradients } from "./zero_gradients.ts";
  * registerZeroGradients();
  * if (tf.getGradient("Greater") === undefined) throw new Error("missing");
