@@ -126,6 +126,4 @@ export {
   type SuiteSpec,
 } from "./src/harness/suite.ts";
 export { Rng } from "./src/util/rng.ts";
-/** TensorFlow.js (the same instance prunebench uses): `import { tf } from ".../mod.ts"`. */
-export * as tf from "./src/deps/tfjs.ts";
 export { ConfigError, DataIntegrityError, DivergenceError } from "./src/util/errors.ts";
