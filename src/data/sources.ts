@@ -10,6 +10,8 @@
  * @module
  */
 import { join } from "node:path";
+import { pathToFileURL as toFileUrl } from "node:url";
+import { assertReadable } from "../util/permissions.ts";
 import { parseCifarTar } from "./cifar.ts";
 import { downloadVerified } from "./download.ts";
 import { parseIdxPair } from "./idx.ts";
@@ -56,6 +58,8 @@ interface Candidate {
   path: string;
   fix: string;
   source: string;
+  /** The file is known to exist (an installed npm package): a denied read is an error. */
+  installed?: boolean;
 }
 
 /** Local candidates for a file, in priority order (not checked for existence). */
@@ -82,7 +86,12 @@ export function candidates(
       const found = resolve();
       if (!found) continue;
       for (const n of names) {
-        out.push({ path: join(found.dir, n), fix: FIX_PACKAGE, source: found.label });
+        out.push({
+          path: join(found.dir, n),
+          fix: FIX_PACKAGE,
+          source: found.label,
+          installed: found.installed,
+        });
       }
     }
   }
@@ -112,6 +121,12 @@ async function obtain(
   options: LoadOptions,
 ): Promise<{ content: Uint8Array; sha256: string; source: string; path: string; fix: string }> {
   for (const c of candidates(manifest, spec, options)) {
+    if (c.installed) {
+      assertReadable(
+        toFileUrl(c.path).href,
+        `Cannot load ${manifest.label} from the package ${c.source.split(" ")[0]}`,
+      );
+    }
     if (!exists(c.path)) continue;
     const v = await verifiedContent(await Deno.readFile(c.path), spec, c.path, c.fix);
     return { ...v, source: c.source, path: c.path, fix: c.fix };

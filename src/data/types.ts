@@ -85,8 +85,12 @@ export interface DatasetManifest {
   files: Record<string, FileSpec>;
   /** Base URLs (ending in `/`), tried in order. */
   mirrors: string[];
-  /** Local directories shipped by packages (npm, Debian), tried before downloading. */
-  embedded: Array<() => { dir: string; label: string } | null>;
+  /**
+   * Local directories shipped by packages (npm, Debian), tried before downloading; `installed`
+   * when the directory is known to exist (an npm package Deno installed), so that a denied read
+   * permission is reported instead of silently downloading.
+   */
+  embedded: Array<() => { dir: string; label: string; installed?: boolean } | null>;
   /** Per-channel mean/std of the training set (scaled to [0, 1]). */
   normalization: { mean: number[]; std: number[] };
   /** Licence / attribution line. */

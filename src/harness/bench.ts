@@ -24,6 +24,7 @@ import { withMemoryHint } from "../runtime/failure.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
+import { defaultWorkerCommand } from "./worker_command.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -41,8 +42,11 @@ export interface BenchOptions {
   backend?: string;
   /** Data directory passed to the workers. */
   dataDir?: string;
-  /** Worker command prefix (`[deno, run, ...flags, cli.ts, worker]`). */
-  workerCommand: string[];
+  /**
+   * Worker command prefix; the path of each run's `config.json` is appended.
+   * @default `deno run` of `worker.ts` with the caller's config file ({@linkcode defaultWorkerCommand})
+   */
+  workerCommand?: string[];
 }
 
 /** A run planned by the harness. */
@@ -78,7 +82,7 @@ export interface BenchSummary {
 }
 
 /** Runs a suite. Resolves with the summary; never throws for a failed run. */
-export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<BenchSummary> {
+export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promise<BenchSummary> {
   validateSuite(suite, await loadMethodModules(suite.methodModules));
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
@@ -173,7 +177,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
     }
     await runPool(jobs, {
       jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
-      command: options.workerCommand,
+      command: options.workerCommand ?? defaultWorkerCommand({ out: options.out ?? "results" }),
       signal: controller.signal,
       onStart: (job) => progress.start(job.id, job.label),
       onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),

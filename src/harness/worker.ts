@@ -1,6 +1,8 @@
 /**
  * The worker process of `bench`: runs one run from its config.json, writes its outputs and the
- * done marker, and reports progress on stdout (`progress {"epoch":…,"epochs":…}` lines).
+ * done marker, and reports progress on stdout (`progress {"epoch":…,"epochs":…}` lines). Run as a
+ * main module (`deno run … worker.ts <config.json>`) it is the entry of `bench`'s default worker
+ * command (see `worker_command.ts`).
  *
  * @module
  */
@@ -69,3 +71,5 @@ export async function runWorker(configPath: string | undefined): Promise<number>
   }
   return 0;
 }
+
+if (import.meta.main) Deno.exit(await runWorker(Deno.args[0]));

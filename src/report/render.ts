@@ -9,6 +9,7 @@
 import { vega } from "../deps/vega.ts";
 import { vl } from "../deps/vega.ts";
 import { initWasm, Resvg, RESVG_WASM_URL } from "../deps/resvg.ts";
+import { assertReadable } from "../util/permissions.ts";
 import type { ChartSpec } from "./charts_common.ts";
 
 /** Default fonts passed to resvg (Debian `fonts-dejavu-core`). */
@@ -73,6 +74,7 @@ const fontCache = new Map<string, Uint8Array>();
 /** Initialises resvg-wasm once per process from the package's `index_bg.wasm`. */
 function ensureWasm(): Promise<void> {
   if (wasmReady === null) {
+    assertReadable(RESVG_WASM_URL, "Cannot render PNG charts with the package @resvg/resvg-wasm");
     const url = new URL(RESVG_WASM_URL);
     wasmReady = Deno.readFile(url).then((bytes) => initWasm(bytes)).catch((err) => {
       wasmReady = null;

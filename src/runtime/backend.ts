@@ -16,6 +16,7 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import { notFoundMessage } from "../util/errors.ts";
+import { assertReadable } from "../util/permissions.ts";
 import { registerTrainingKernels } from "./kernels/mod.ts";
 import { type BlasOptions, type BlasStatus, disableBlas, tryEnableBlas } from "./blas/mod.ts";
 
@@ -78,7 +79,10 @@ export async function initBackend(
   let tfName: string = backend;
   switch (backend) {
     case "wasm":
-      await import("../deps/tfjs_wasm.ts");
+      assertReadable(
+        (await import("../deps/tfjs_wasm.ts")).TFJS_WASM_DIR_URL,
+        'Cannot initialise backend "wasm" (tfjs-backend-wasm reads its .wasm files)',
+      );
       if (kernels) registerTrainingKernels("wasm");
       if (options.blas !== false) {
         blas = await tryEnableBlas(options.blas ?? {});
