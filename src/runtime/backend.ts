@@ -49,7 +49,16 @@ export interface BackendInfo {
 
 let active: BackendInfo | null = null;
 
-/** Returns the active backend description, or `null` before {@linkcode initBackend}. */
+/**
+ * Returns the active backend description, or `null` before {@linkcode initBackend}.
+ *
+ * @example
+ * ```ts
+ * import { backendInfo, initBackend } from "./backend.ts";
+ * await initBackend("cpu");
+ * if (backendInfo()?.label !== "cpu") throw new Error("expected the cpu backend");
+ * ```
+ */
 export function backendInfo(): BackendInfo | null {
   return active;
 }

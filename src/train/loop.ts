@@ -49,6 +49,30 @@ import type { EpochRecord, TrainHooks, TrainResult } from "./types.ts";
  * points. Throws `DivergenceError` on a non-finite loss (before updating anything with it) and
  * `ConfigError` on an invalid config. With `ema`, `net` and the method's variables hold the
  * EMA values afterwards (the evaluated model).
+ *
+ * @example One epoch of L0 gates on a synthetic task
+ * ```ts
+ * import { train } from "./loop.ts";
+ * import { createMethodContext } from "./context.ts";
+ * import { loadDataset } from "../data/mod.ts";
+ * import { getMethod, resolveConfig } from "../methods/registry.ts";
+ * import { Network } from "../models/network.ts";
+ * import { getArch } from "../models/registry.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { Rng } from "../util/rng.ts";
+ * await initBackend("cpu");
+ * const data = await loadDataset("synthetic:teacher", { trainLimit: 200, testLimit: 100 });
+ * const io = { inputShape: data.inputShape, outputs: data.numClasses };
+ * const net = new Network(getArch("lenet-300-100", 0.1, io), { seed: 1 });
+ * const config = { epochs: 1, batchSize: 50, optimizer: { kind: "adam" as const, lr: 1e-3 } };
+ * const spec = getMethod("l0-hc");
+ * const ctx = createMethodContext(net, data, config, new Rng(1));
+ * const method = spec.create(ctx, resolveConfig(spec, {}).config);
+ * const { history, points } = await train(net, method, data, config);
+ * if (history.length !== 1 || !(points[0].acc! > 0)) throw new Error("expected one epoch");
+ * method.dispose();
+ * net.dispose();
+ * ```
  */
 export async function train(
   net: Network,

@@ -35,6 +35,14 @@ export class ConfigError extends TypeError {
 
 /**
  * Raised when a file's content does not match what it must be (hash, size, header, record count).
+ * The message names the file and the fix (delete the cached copy, reinstall the package, …).
+ *
+ * @example Tell a corrupt file from other failures
+ * ```ts
+ * import { DataIntegrityError } from "./errors.ts";
+ * const err: unknown = new DataIntegrityError("cache/mnist/t10k-labels-idx1-ubyte", "bad SHA-256");
+ * if (!(err instanceof DataIntegrityError) || !err.path.endsWith("ubyte")) throw new Error();
+ * ```
  */
 export class DataIntegrityError extends Error {
   /** Path of the offending file. */
@@ -47,7 +55,16 @@ export class DataIntegrityError extends Error {
   }
 }
 
-/** Raised when training diverges (NaN/Inf loss or parameters); the message carries the reason. */
+/**
+ * Raised when training diverges (NaN/Inf loss or parameters); the message carries the reason.
+ *
+ * @example Where it happened
+ * ```ts
+ * import { DivergenceError } from "./errors.ts";
+ * const err = new DivergenceError("Loss is NaN", 2, 250);
+ * if (err.epoch !== 2 || err.step !== 250 || err.name !== "DivergenceError") throw new Error();
+ * ```
+ */
 export class DivergenceError extends Error {
   /** Epoch (0-based) at which divergence was detected. */
   readonly epoch: number;
