@@ -24,7 +24,7 @@ import { withMemoryHint } from "../runtime/failure.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
-import { defaultWorkerCommand } from "./worker_command.ts";
+import { assertCanSpawn, defaultWorkerCommand } from "./worker_command.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -171,6 +171,8 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     }
     pending.push(r);
   }
+  const command = options.workerCommand ?? defaultWorkerCommand({ out: options.out ?? "results" });
+  if (pending.length > 0) assertCanSpawn(command[0]);
   await Deno.mkdir(root, { recursive: true });
   const provenance = await collectProvenance(options.backend ?? "wasm");
   const earlier = await previousInvocations(root);
@@ -231,7 +233,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     }
     await runPool(jobs, {
       jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
-      command: options.workerCommand ?? defaultWorkerCommand({ out: options.out ?? "results" }),
+      command,
       signal: controller.signal,
       onStart: (job) => progress.start(job.id, job.label),
       onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),

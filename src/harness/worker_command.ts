@@ -88,6 +88,26 @@ function configFlag(): string[] {
   }
 }
 
+/**
+ * Throws a clear `NotCapable` error when this process may not start `command` (the worker
+ * executable), before any run starts; the bare spawn error names neither `bench` nor the fix.
+ *
+ * @example
+ * ```ts
+ * import { assertCanSpawn } from "./worker_command.ts";
+ * assertCanSpawn(Deno.execPath()); // tests run with --allow-run
+ * ```
+ */
+export function assertCanSpawn(command: string): void {
+  if (granted({ name: "run", command })) return;
+  throw new Deno.errors.NotCapable(
+    `Cannot start bench()'s worker processes: run access to "${command}" is not granted. ` +
+      `Run with --allow-run=${command}${
+        command === Deno.execPath() ? " (the Deno executable, Deno.execPath())" : ""
+      }`,
+  );
+}
+
 function granted(desc: Deno.PermissionDescriptor): boolean {
   try {
     return Deno.permissions.querySync(desc).state === "granted";
