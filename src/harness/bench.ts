@@ -171,7 +171,8 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     }
     pending.push(r);
   }
-  const command = options.workerCommand ?? defaultWorkerCommand({ out: options.out ?? "results" });
+  const command = options.workerCommand ??
+    defaultWorkerCommand({ out: options.out ?? "results", modules: suite.methodModules });
   if (pending.length > 0) assertCanSpawn(command[0]);
   await Deno.mkdir(root, { recursive: true });
   const provenance = await collectProvenance(options.backend ?? "wasm");

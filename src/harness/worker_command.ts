@@ -18,6 +18,8 @@ import { defaultCacheDir } from "../data/sources.ts";
 export interface WorkerCommandOptions {
   /** Results root the workers write to. */
   out: string;
+  /** Modules the workers import besides prunebench (the suite's `methodModules`). */
+  modules?: readonly string[];
 }
 
 /** URL of the worker entry module (`worker.ts`), local or remote like this module. */
@@ -28,8 +30,9 @@ export const WORKER_ENTRY: string = new URL("./worker.ts", import.meta.url).href
  *
  * Permissions: read everywhere (data, Deno's npm cache, the user's method modules), write only to
  * the results root and the dataset cache, env and sys (tfjs), FFI only when this process has it
- * (native BLAS), net only to the dataset mirrors (and to the host prunebench is served from), and
- * `git` only when this process may run it (provenance).
+ * (native BLAS), net only to the dataset mirrors, imports from the hosts prunebench and the
+ * method modules are served from (when remote), and `git` only when this process may run it
+ * (provenance).
  *
  * @example
  * ```ts
@@ -42,9 +45,10 @@ export function defaultWorkerCommand(options: WorkerCommandOptions): string[] {
   const entry = new URL(WORKER_ENTRY);
   const cache = defaultCacheDir(); // downloads
   const write = cache ? [options.out, cache] : [options.out];
-  const net = [...MIRROR_HOSTS, ...(entry.protocol === "file:" ? [] : [entry.host])];
+  const remote = [WORKER_ENTRY, ...(options.modules ?? [])].map((m) => new URL(m, "file:///"))
+    .filter((u) => u.protocol === "https:" || u.protocol === "http:").map((u) => u.host);
   return [
-    Deno.execPath(),
+    denoExecutable(),
     "run",
     "--quiet",
     ...configFlag(),
@@ -54,7 +58,8 @@ export function defaultWorkerCommand(options: WorkerCommandOptions): string[] {
     "--allow-sys",
     ...(granted({ name: "ffi" }) ? ["--allow-ffi"] : []),
     ...(granted({ name: "run", command: "git" }) ? ["--allow-run=git"] : []),
-    `--allow-net=${net.join(",")}`,
+    `--allow-net=${MIRROR_HOSTS.join(",")}`,
+    ...(remote.length ? [`--allow-import=${[...new Set(remote)].join(",")}`] : []),
     entry.protocol === "file:" ? fileURLToPath(entry) : entry.href,
   ];
 }
@@ -89,6 +94,19 @@ function configFlag(): string[] {
 }
 
 /**
+ * This Deno's executable, or `deno` when only that name may be run (`--allow-run=deno` where the
+ * executable is reached through a symlink, e.g. an npm-installed Deno, grants the name and the
+ * link, not the target).
+ */
+function denoExecutable(): string {
+  const exec = Deno.execPath();
+  if (!granted({ name: "run", command: exec }) && granted({ name: "run", command: "deno" })) {
+    return "deno";
+  }
+  return exec;
+}
+
+/**
  * Throws a clear `NotCapable` error when this process may not start `command` (the worker
  * executable), before any run starts; the bare spawn error names neither `bench` nor the fix.
  *
@@ -103,7 +121,7 @@ export function assertCanSpawn(command: string): void {
   throw new Deno.errors.NotCapable(
     `Cannot start bench()'s worker processes: run access to "${command}" is not granted. ` +
       `Run with --allow-run=${command}${
-        command === Deno.execPath() ? " (the Deno executable, Deno.execPath())" : ""
+        command === Deno.execPath() ? " (this Deno's executable; or --allow-run=deno)" : ""
       }`,
   );
 }
