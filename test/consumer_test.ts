@@ -33,7 +33,7 @@ async function readmeFiles(): Promise<Record<string, string>> {
   // the Deno loading recipe is the unlabelled block that calls loadExportedModel
   const load = /```ts ignore\n([^`]*loadExportedModel\("model"\)[^`]*)```/.exec(section);
   if (load) files["load.ts"] = load[1];
-  const node = /```js\n\/\/ load\.mjs\n([\s\S]*?)```/.exec(section);
+  const node = /```js ignore\n\/\/ load\.mjs\n([\s\S]*?)```/.exec(section);
   if (node) files["load.mjs"] = node[1];
   return files;
 }
