@@ -7,6 +7,7 @@
  */
 import type { OptimizerConfig } from "../methods/types.ts";
 import { moduleUrl } from "./user_methods.ts";
+import type { ModelOptions } from "../models/options.ts";
 
 /** Learning-rate schedule of a recipe. */
 export type ScheduleSpec =
@@ -38,6 +39,8 @@ export interface RecipeSpec {
   maxStepsPerEpoch?: number;
   /** Latency measurement: batch size and repeats. @default {batch: 100, repeats: 10} */
   latency?: { batch: number; repeats: number };
+  /** Weight init and conv biases (e.g. the L0 reference's He init, bias-free convs). @default {} */
+  model?: ModelOptions;
 }
 
 /** One method entry of a suite: fixed hyperparameters plus an optional grid. */
@@ -50,6 +53,11 @@ export interface MethodEntry {
   grid?: Record<string, unknown[]>;
   /** Recipe overrides for this method (e.g. fewer epochs); use sparingly: budgets should match. */
   recipe?: Partial<RecipeSpec>;
+  /**
+   * Architecture ids this entry runs on (default: all of the suite's), e.g. to give one method a
+   * per-architecture reference recipe with two entries.
+   */
+  archs?: string[];
 }
 
 /** One architecture entry: id and initial widths. */
@@ -142,6 +150,7 @@ export function expandSuite(suite: SuiteSpec): RunConfig[] {
       if (arch.datasets && !arch.datasets.includes(dataset)) continue;
       for (const width of arch.widths) {
         for (const m of suite.methods) {
+          if (m.archs && !m.archs.includes(arch.id)) continue;
           for (const point of gridPoints(m.grid)) {
             for (const seed of suite.seeds) {
               runs.push({

@@ -117,7 +117,7 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             shape: [inDim, l.units],
             role: "weight",
             layer: l.name,
-            init: "glorot-uniform",
+            init: arch.init === "he-normal" ? "he-normal" : "glorot-uniform",
           });
           if (denseBias) {
             out.params.push({
@@ -202,7 +202,7 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             "w",
             [l.kernel, l.kernel, cin, l.filters],
             "weight",
-            l.batchNorm ? "he-normal" : "glorot-uniform",
+            l.batchNorm || arch.init === "he-normal" ? "he-normal" : "glorot-uniform",
           );
           const hasBias = l.bias ?? true;
           if (hasBias) p("b", [l.filters], "bias", "zeros");

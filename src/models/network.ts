@@ -32,8 +32,12 @@ export interface BatchNormUpdate {
 export interface ForwardOptions {
   /** Training mode: batch statistics in BN. @default false */
   training?: boolean;
-  /** Activation gate for a group (vector of its current size), or null for none. */
-  gate?: (groupId: string) => tf.Tensor | null;
+  /**
+   * Activation gate for a group (vector of its current size, or any shape that broadcasts
+   * against `activation`, e.g. per-example gates [B, units]), or null for none. `activation` is
+   * the tensor the gate will multiply (given by `forward`): its first dimension is the batch size.
+   */
+  gate?: (groupId: string, activation?: tf.Tensor) => tf.Tensor | null;
   /** Transforms a parameter before use (e.g. multiplies a weight by a mask). */
   param?: (name: string, value: tf.Tensor) => tf.Tensor;
   /** When training, BN batch statistics are pushed here (as kept tensors) for the running update. */
@@ -195,7 +199,7 @@ export class Network {
   }
 
   #gated(id: string, y: tf.Tensor, o: ForwardOptions): tf.Tensor {
-    const g = o.gate?.(id);
+    const g = o.gate?.(id, y);
     return g ? tf.mul(y, g) : y;
   }
 

@@ -106,4 +106,14 @@ export interface ArchSpec {
   numClasses: number;
   /** Layers in order. */
   layers: LayerSpec[];
+  /**
+   * Initialisation of the dense and conv weights: `default` = Glorot-uniform (He-normal for conv
+   * layers followed by batch normalisation); `he-normal` = N(0, 2/fan_in) everywhere, the L0
+   * reference's `kaiming_normal` (see `withModelOptions`). Biases always start at 0.
+   * @default "default"
+   */
+  init?: WeightInit;
 }
+
+/** Weight initialisation of an architecture (see {@linkcode ArchSpec.init}). */
+export type WeightInit = "default" | "he-normal";
