@@ -120,6 +120,20 @@ export const AUTHORS_RUNS: readonly AuthorsRun[] = [
     ],
   },
   {
+    id: "l0-lenet5",
+    repo: L0,
+    command:
+      "/usr/bin/python3 run_l0.py --arch lenet5 --epochs 3 --lambas 10 0.5 0.1 10 --weight-decay 5e-4 --seed 1",
+    driver: L0_DRIVER,
+    settings: L0_LENET5_SETTINGS,
+    epochs: 3,
+    seed: 1,
+    testErr: 1.88,
+    kept: { "conv1": 20, "conv2": 50, "fc1.in": 800, "fc1": 500 },
+    wallS: 186,
+    perEpochErr: [3.68, 2.37, 1.88],
+  },
+  {
     id: "dam-mlp",
     repo: DAM,
     command: "/usr/bin/python3 run_dam.py --epochs 10 --lamda 0.2 --seed 1",
