@@ -7,7 +7,6 @@
  */
 import type { OptimizerConfig } from "../methods/types.ts";
 import { moduleUrl } from "./user_methods.ts";
-import type { ModelOptions } from "../models/options.ts";
 
 /** Learning-rate schedule of a recipe. */
 export type ScheduleSpec =
@@ -39,8 +38,12 @@ export interface RecipeSpec {
   maxStepsPerEpoch?: number;
   /** Latency measurement: batch size and repeats. @default {batch: 100, repeats: 10} */
   latency?: { batch: number; repeats: number };
-  /** Weight init and conv biases (e.g. the L0 reference's He init, bias-free convs). @default {} */
-  model?: ModelOptions;
+  /**
+   * How the architecture is built (`withModelOptions` in src/models/options.ts): weight `init`
+   * ("default" Glorot-uniform, or "he-normal" as the L0 reference) and `convBias` (false: conv
+   * layers without bias, as the L0 reference's fixed-at-0 conv biases). @default {}
+   */
+  model?: { init?: "default" | "he-normal"; convBias?: boolean };
 }
 
 /** One method entry of a suite: fixed hyperparameters plus an optional grid. */

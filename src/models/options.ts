@@ -7,7 +7,10 @@
  *
  * @module
  */
-import type { ArchSpec, LayerSpec, WeightInit } from "./spec.ts";
+import type { ArchSpec, LayerSpec } from "./spec.ts";
+
+/** Weight initialisation of an architecture (see {@linkcode ArchSpec.init}). */
+export type WeightInit = NonNullable<ArchSpec["init"]>;
 
 /** How to build an architecture's parameters (a recipe's `model`). */
 export interface ModelOptions {

@@ -112,8 +112,5 @@ export interface ArchSpec {
    * reference's `kaiming_normal` (see `withModelOptions`). Biases always start at 0.
    * @default "default"
    */
-  init?: WeightInit;
+  init?: "default" | "he-normal";
 }
-
-/** Weight initialisation of an architecture (see {@linkcode ArchSpec.init}). */
-export type WeightInit = "default" | "he-normal";
