@@ -157,6 +157,13 @@ async function runCheck(
         rows.push([`kept ${g}`, String(ours), String(theirs), ok]);
       }
     }
+    for (const o of r.otherSeeds ?? []) {
+      lines.push(
+        `   authors, seed ${o.seed}: error ${f(o.testErr)} %, kept ${
+          Object.entries(o.kept).map(([g, n]) => `${g} ${n}`).join(", ")
+        } (seed-to-seed spread)`,
+      );
+    }
     lines.push(`   ${"".padEnd(16)} ${"ours".padStart(8)} ${"authors".padStart(8)}`);
     for (const [k, o, t, ok] of rows) {
       lines.push(`   ${k.padEnd(16)} ${o.padStart(8)} ${t.padStart(8)}  ${ok ? "ok" : "OUT"}`);

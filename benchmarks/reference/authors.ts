@@ -39,6 +39,8 @@ export interface AuthorsRun {
   lambdaMeanAbs?: number;
   /** Wall-clock seconds of the reference run's training (2 cores shared, under the lock). */
   wallS: number;
+  /** The same command with other seeds (seed-to-seed spread of the authors' code). */
+  otherSeeds?: { seed: number; testErr: number; kept: Record<string, number> }[];
   /** Per-epoch test error in percent, as the script printed it (HALO: before pruning). */
   perEpochErr?: number[];
 }
@@ -118,6 +120,7 @@ export const AUTHORS_RUNS: readonly AuthorsRun[] = [
       1.74,
       1.67,
     ],
+    otherSeeds: [{ "seed": 2, "testErr": 1.65, "kept": { "fc1.in": 431, "fc1": 298, "fc2": 100 } }],
   },
   {
     id: "l0-lenet5",
@@ -145,6 +148,7 @@ export const AUTHORS_RUNS: readonly AuthorsRun[] = [
     kept: { "fc1": 90, "fc2": 27 },
     wallS: 40,
     perEpochErr: [4.45, 3.46, 2.76, 2.99, 2.55, 2.3, 2.44, 2.39, 2.56, 2.46],
+    otherSeeds: [{ "seed": 2, "testErr": 2.35, "kept": { "fc1": 91, "fc2": 24 } }],
   },
   {
     id: "halo-mlp-xi1e-8",
