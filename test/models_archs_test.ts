@@ -142,6 +142,24 @@ Deno.test("model options: He-normal init N(0, 2/fan_in) and bias-free convs (L0 
   g.dispose();
   assert.throws(
     () => withModelOptions(getArch("lenet-5"), { init: "xavier" as "he-normal" }),
-    /model.init must be one of "default", "he-normal": got "xavier"/,
+    /model.init must be one of "default", "he-normal", "torch-default": got "xavier"/,
   );
+});
+
+Deno.test("model options: torch-default init is U(±1/√fan_in) for weights and biases (nn.Linear)", () => {
+  const net = new Network(withModelOptions(getArch("lenet-5"), { init: "torch-default" }), {
+    seed: 5,
+  });
+  // fan_in: fc1 400 (16·5·5), conv2 6·5·5 = 150; U(±b) has std b/√3.
+  for (const [n, fanIn] of [["fc1.w", 400], ["fc1.b", 400], ["conv2.w", 150], ["conv2.b", 150]]) {
+    const v = Array.from(net.params.get(n as string)!.dataSync());
+    const b = 1 / Math.sqrt(fanIn as number);
+    assert.ok(v.every((x) => Math.abs(x) <= b), `${n} within ±${b}`);
+    assert.ok(Math.max(...v.map(Math.abs)) > 0.9 * b, `${n} fills its range`);
+    if (v.length > 1000) {
+      const sd = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length);
+      assert.ok(Math.abs(sd / (b / Math.sqrt(3)) - 1) < 0.05, `${n}: sd ${sd}`);
+    }
+  }
+  net.dispose();
 });

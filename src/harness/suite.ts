@@ -40,10 +40,11 @@ export interface RecipeSpec {
   latency?: { batch: number; repeats: number };
   /**
    * How the architecture is built (`withModelOptions` in src/models/options.ts): weight `init`
-   * ("default" Glorot-uniform, or "he-normal" as the L0 reference) and `convBias` (false: conv
-   * layers without bias, as the L0 reference's fixed-at-0 conv biases). @default {}
+   * ("default" Glorot-uniform, "he-normal" as the L0 reference, "torch-default" as PyTorch's
+   * layers) and `convBias` (false: conv layers without bias, as the L0 reference's fixed-at-0
+   * conv biases). @default {}
    */
-  model?: { init?: "default" | "he-normal"; convBias?: boolean };
+  model?: { init?: "default" | "he-normal" | "torch-default"; convBias?: boolean };
 }
 
 /** One method entry of a suite: fixed hyperparameters plus an optional grid. */

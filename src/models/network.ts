@@ -423,10 +423,17 @@ function initValues(p: ParamDesc, rng: Rng): Float32Array {
   const n = p.shape.reduce((a, b) => a * b, 1);
   const a = new Float32Array(n);
   if (p.init === "ones") a.fill(1);
-  else if (p.init === "glorot-uniform" || p.init === "he-normal") {
+  else if (p.init === "uniform-fan-in" && p.fanIn) {
+    const lim = 1 / Math.sqrt(p.fanIn);
+    for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
+  } else if (p.init !== "zeros") {
     const rf = p.shape.length === 4 ? p.shape[0] * p.shape[1] : 1;
     const fanIn = p.shape[p.shape.length - 2] * rf, fanOut = p.shape[p.shape.length - 1] * rf;
-    if (p.init === "glorot-uniform") {
+    if (p.init === "uniform-fan-in") {
+      // PyTorch's default Linear/Conv2d weight init, kaiming_uniform_(a = √5): U(±1/√fan_in).
+      const lim = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
+    } else if (p.init === "glorot-uniform") {
       const lim = Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
     } else {

@@ -23,7 +23,7 @@ export interface ModelOptions {
   convBias?: boolean;
 }
 
-const INITS: readonly WeightInit[] = ["default", "he-normal"];
+const INITS: readonly WeightInit[] = ["default", "he-normal", "torch-default"];
 
 /** Problems of a {@linkcode ModelOptions} value, as messages naming the field and the fix. */
 export function modelOptionProblems(o: ModelOptions): string[] {

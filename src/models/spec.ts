@@ -108,9 +108,10 @@ export interface ArchSpec {
   layers: LayerSpec[];
   /**
    * Initialisation of the dense and conv weights: `default` = Glorot-uniform (He-normal for conv
-   * layers followed by batch normalisation); `he-normal` = N(0, 2/fan_in) everywhere, the L0
-   * reference's `kaiming_normal` (see `withModelOptions`). Biases always start at 0.
-   * @default "default"
+   * layers followed by batch normalisation), biases 0; `he-normal` = N(0, 2/fan_in) everywhere,
+   * biases 0 (the L0 reference's `kaiming_normal`); `torch-default` = PyTorch's default
+   * `nn.Linear`/`nn.Conv2d` init, U(±1/√fan_in) for weights and biases (the DAM and HALO
+   * references). See `withModelOptions`. @default "default"
    */
-  init?: "default" | "he-normal";
+  init?: "default" | "he-normal" | "torch-default";
 }
