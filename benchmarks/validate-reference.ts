@@ -85,9 +85,10 @@ export function checks(): Check[] {
     },
     {
       id: "dam-mlp",
-      what:
-        "dam, LeNet-300-100, λ 0.2 mean-clamped, no cold start on dense layers, no EMA, Adam 1e-3",
+      what: "dam, LeNet-300-100, λ 0.2 mean-clamped, no cold start on dense layers, no EMA, " +
+        "torch-default init, Adam 1e-3",
       arch: "lenet-300-100",
+      model: { init: "torch-default" },
       method: DAM,
       config: { ...DAM_DEFAULTS, lambda: 0.2, coldStartEpochs: 0 },
       train: tc("dam-mlp", {}),
@@ -95,8 +96,9 @@ export function checks(): Check[] {
     ...(["1e-8", "1e-5"] as const).map((xi) => ({
       id: `halo-mlp-xi${xi}`,
       what: `halo, LeNet-300-100, ξ = ψ = ${xi}, SGD 0.1 momentum 0.9 (λ too), no decay, ` +
-        "one-shot global magnitude pruning at 90 % / 95 %",
+        "torch-default init, one-shot global magnitude pruning at 90 % / 95 %",
       arch: "lenet-300-100",
+      model: { init: "torch-default" } as ModelOptions,
       method: HALO,
       config: { ...HALO_DEFAULTS, xi: Number(xi), psi: Number(xi), targets: [0.9, 0.95] },
       train: tc(`halo-mlp-xi${xi}`, { optimizer: sgd }),
