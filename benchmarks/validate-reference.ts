@@ -160,11 +160,16 @@ async function runCheck(
       }
     }
     for (const o of r.otherSeeds ?? []) {
-      lines.push(
-        `   authors, seed ${o.seed}: error ${f(o.testErr)} %, kept ${
-          Object.entries(o.kept).map(([g, n]) => `${g} ${n}`).join(", ")
-        } (seed-to-seed spread)`,
-      );
+      const parts = o.accAt
+        ? [
+          `dense acc ${f(o.accDense!)} %`,
+          ...Object.entries(o.accAt).map(([t, a]) => `acc at ${t} ${f(a)} %`),
+        ]
+        : [
+          `error ${f(o.testErr!)} %`,
+          `kept ${Object.entries(o.kept!).map(([g, n]) => `${g} ${n}`).join(", ")}`,
+        ];
+      lines.push(`   authors, seed ${o.seed}: ${parts.join(", ")} (seed-to-seed spread)`);
     }
     lines.push(`   ${"".padEnd(16)} ${"ours".padStart(8)} ${"authors".padStart(8)}`);
     for (const [k, o, t, ok] of rows) {

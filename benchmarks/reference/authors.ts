@@ -40,7 +40,13 @@ export interface AuthorsRun {
   /** Wall-clock seconds of the reference run's training (2 cores shared, under the lock). */
   wallS: number;
   /** The same command with other seeds (seed-to-seed spread of the authors' code). */
-  otherSeeds?: { seed: number; testErr: number; kept: Record<string, number> }[];
+  otherSeeds?: {
+    seed: number;
+    testErr?: number;
+    kept?: Record<string, number>;
+    accDense?: number;
+    accAt?: Record<string, number>;
+  }[];
   /** Per-epoch test error in percent, as the script printed it (HALO: before pruning). */
   perEpochErr?: number[];
 }
