@@ -169,7 +169,7 @@ export const AUTHORS_RUNS: readonly AuthorsRun[] = [
     accAt: { "0.9": 96.48, "0.95": 88.16 },
     lambdaMeanAbs: 1.0,
     wallS: 41,
-    perEpochErr: [4.0, 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 3.0, 2.0, 2.0],
+    perEpochErr: [4.09, 3.17, 2.67, 2.4, 2.22, 2.33, 2.26, 2.65, 2.1, 1.92],
   },
   {
     id: "halo-mlp-xi1e-5",
@@ -184,6 +184,6 @@ export const AUTHORS_RUNS: readonly AuthorsRun[] = [
     accAt: { "0.9": 97.91, "0.95": 95.4 },
     lambdaMeanAbs: 0.9431,
     wallS: 89,
-    perEpochErr: [4.0, 4.0, 2.0, 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0],
+    perEpochErr: [3.78, 3.5, 2.39, 2.66, 2.53, 2.44, 2.4, 2.03, 1.99, 2.17],
   },
 ];
