@@ -134,6 +134,7 @@ say(`\n(MNIST subset: ${trainN} training images, full 10k test set)`);
     ...HALO_DEFAULTS,
     xi: 2e-7,
     psi: 1e-8,
+    lambdaOptimizer: "sgd",
     lambdaLr: 1,
     lambdaWeightDecay: 1e-3,
   };

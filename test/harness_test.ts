@@ -493,3 +493,47 @@ Deno.test("summaryRows: width CV counts only the layers that scale with the widt
   assert.equal(total, 0.0118);
   assert.ok(cv > 10 * total);
 });
+
+Deno.test("expandSuite: a method entry's archs restrict it; unknown archs and model options are reported", () => {
+  const suite: SuiteSpec = {
+    id: "per-arch",
+    description: "",
+    datasets: ["mnist"],
+    archs: [{ id: "lenet-300-100", widths: [1] }, { id: "lenet-5-caffe", widths: [1] }],
+    methods: [
+      { id: "dense" },
+      { id: "l0-hc", archs: ["lenet-300-100"], hparams: { weightDecay: 5e-4 } },
+      {
+        id: "l0-hc",
+        archs: ["lenet-5-caffe"],
+        recipe: { ema: null, model: { init: "he-normal", convBias: false } },
+      },
+    ],
+    seeds: [1],
+    recipe: { epochs: 1, batchSize: 100, optimizer: { kind: "adam", lr: 1e-3 }, ema: 0.999 },
+  };
+  const runs = expandSuite(suite);
+  assert.deepEqual(
+    runs.map((r) => `${r.arch} ${r.method} ${JSON.stringify(r.hparams)} ${r.recipe.ema}`),
+    [
+      "lenet-300-100 dense {} 0.999",
+      'lenet-300-100 l0-hc {"weightDecay":0.0005} 0.999',
+      "lenet-5-caffe dense {} 0.999",
+      "lenet-5-caffe l0-hc {} null",
+    ],
+  );
+  assert.deepEqual(runs[3].recipe.model, { init: "he-normal", convBias: false });
+  assert.deepEqual(suiteProblems(suite), []);
+  const bad: SuiteSpec = {
+    ...suite,
+    methods: [{
+      id: "dense",
+      archs: ["lenet-5"],
+      recipe: { model: { init: "xavier" as "default" } },
+    }],
+  };
+  assert.deepEqual(suiteProblems(bad), [
+    'Method "dense" names architecture "lenet-5", which the suite does not list',
+    'model.init must be one of "default", "he-normal", "torch-default": got "xavier"',
+  ]);
+});

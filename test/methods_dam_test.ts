@@ -169,3 +169,33 @@ Deno.test("dam: forward, penalty, masks and logs leave no tensors behind", async
   net.dispose();
   assert.equal(DAM.id, "dam");
 });
+
+Deno.test("dam: the mask multiplies the gated layer's activations: h·relu(tanh(μ + β))", () => {
+  const { net, dam } = setup([8, 4]);
+  setBeta(dam, "h0", -2.5);
+  setBeta(dam, "h1", 0.3);
+  const x = tf.tensor2d([[0.5, -1, 2, 0.25], [1, 1, -0.5, 3]]);
+  const [got, want, dense] = tf.tidy(() => {
+    // Closed form, written out: μ_i = 5i/n, m = relu(tanh(μ + β)) (α = 1).
+    const m = (n: number, b: number) =>
+      tf.tensor1d(Array.from({ length: n }, (_, i) => Math.max(0, Math.tanh(5 * i / n + b))));
+    const p = (n: string) => net.params.get(n)!;
+    const h0 = tf.mul(tf.relu(tf.add(tf.matMul(x, p("h0.w")), p("h0.b"))), m(8, -2.5));
+    const h1 = tf.mul(tf.relu(tf.add(tf.matMul(h0, p("h1.w")), p("h1.b"))), m(4, 0.3));
+    const out = tf.add(tf.matMul(h1, p("out.w")), p("out.b"));
+    return [
+      net.forward(x, dam.forwardOptions("train")),
+      out,
+      net.forward(x),
+    ].map((t) => Array.from(t.dataSync()));
+  });
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) < 1e-5, `output ${i}: ${g} vs ${want[i]}`));
+  // And it matters: units 0…4 of h0 are off (5i/8 ≤ 2.5), so the output differs from the dense net.
+  assert.ok(got.some((g, i) => Math.abs(g - dense[i]) > 1e-3));
+  // Train and eval gates are the same deterministic mask.
+  const ev = tf.tidy(() => Array.from(net.forward(x, dam.forwardOptions("eval")).dataSync()));
+  assert.deepEqual(ev, got);
+  x.dispose();
+  dam.dispose();
+  net.dispose();
+});

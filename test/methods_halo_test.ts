@@ -8,6 +8,8 @@ import { expectNoLeakedTensors } from "../src/util/leaks.ts";
 import type { MethodContext } from "../src/methods/types.ts";
 import { HALO, Halo, HALO_DEFAULTS, type HaloConfig } from "../src/methods/halo.ts";
 import { Optimizer, resolveOptimizer } from "../src/train/optimizers.ts";
+import { collectVariables } from "../src/train/step.ts";
+import type { OptimizerConfig } from "../src/methods/types.ts";
 
 await initBackend("cpu");
 
@@ -34,15 +36,24 @@ function setup(arch: ArchSpec, config: Partial<HaloConfig> = {}) {
   return { net, halo: new Halo(ctx, { ...HALO_DEFAULTS, ...config }) };
 }
 
-/** Trains λ alone (θ fixed) with the method's penalty and λ's optimizer settings. */
-function trainLambda(halo: Halo, steps: number): void {
-  const g = halo.variableGroups()[0];
-  const cfg = resolveOptimizer(g.optimizer!);
+/**
+ * Trains λ alone (θ fixed) with the method's penalty and the optimizer settings the engine gives
+ * λ's group (`collectVariables`) when the weights use `weights`.
+ */
+function trainLambda(
+  net: Network,
+  halo: Halo,
+  steps: number,
+  weights: OptimizerConfig = { kind: "sgd", lr: 0.1, momentum: 0.9 },
+): void {
+  const info = { step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: steps, epochs: 1 };
+  const w = resolveOptimizer(weights);
+  const { entries } = collectVariables(net, halo.variableGroups(), w, false, info);
+  const lam = entries.filter((e) => e.key.startsWith("halo_lambda/"));
   const opt = new Optimizer();
-  const vars = [...g.variables.entries()];
   for (let s = 0; s < steps; s++) {
-    const { grads } = tf.variableGrads(() => halo.penalty(), vars.map(([, v]) => v));
-    for (const [k, v] of vars) opt.step(k, v, grads[v.name], cfg);
+    const { grads } = tf.variableGrads(() => halo.penalty(), lam.map((e) => e.variable));
+    for (const e of lam) opt.step(e.key, e.variable, grads[e.variable.name], e.config);
     tf.dispose(grads);
   }
   opt.dispose();
@@ -67,10 +78,11 @@ Deno.test("halo: without decay on λ, λ → (2ξ|θ|/ψ)^(1/3) for fixed θ (me
     xi: 1e-3,
     psi: 1e-3,
     lambdaWeightDecay: 0,
+    lambdaOptimizer: "sgd",
     lambdaLr: 1,
   });
   net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
-  trainLambda(halo, 1500);
+  trainLambda(net, halo, 1500);
   const got = halo.lambda("out.w")!.dataSync();
   THETA.forEach((t, i) => {
     const want = (2 * 1e-3 * Math.abs(t) / 1e-3) ** (1 / 3);
@@ -90,10 +102,11 @@ Deno.test("halo: with decay on λ, λ → (2ξ|θ|/wd)^(1/4): 0.0376 at |θ| = 0
     xi: 1e-8,
     psi: 0,
     lambdaWeightDecay: 1e-4,
+    lambdaOptimizer: "sgd",
     lambdaLr: 1,
   });
   net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
-  trainLambda(halo, 8000);
+  trainLambda(net, halo, 8000);
   const got = halo.lambda("out.w")!.dataSync();
   THETA.forEach((t, i) => {
     const want = (2 * 1e-8 * Math.abs(t) / 1e-4) ** (1 / 4);
@@ -145,7 +158,7 @@ Deno.test("halo: one-shot global magnitude pruning zeroes exactly the target fra
   net.dispose();
 });
 
-Deno.test("halo: ws and l1 variants; λ optimizer settings and decay are recorded", () => {
+Deno.test("halo: ws and l1 variants; λ's weight decay is logged", () => {
   const { net, halo } = setup(linear(3, 2), { variant: "ws", xi: 0.5, psi: 0.25 });
   net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
   const l1 = THETA.reduce((a, t) => a + Math.abs(t), 0);
@@ -153,15 +166,7 @@ Deno.test("halo: ws and l1 variants; λ optimizer settings and decay are recorde
   assert.ok(
     Math.abs(tf.tidy(() => halo.penalty().dataSync()[0]) - (0.5 * l1 / 4 + 0.25 * 4)) < 1e-6,
   );
-  const g = halo.variableGroups()[0];
-  assert.deepEqual(g.optimizer, {
-    kind: "sgd",
-    lr: 0.1,
-    momentum: 0.9,
-    weightDecay: 1e-4,
-    schedulePower: 1,
-  });
-  assert.equal(halo.logs().lambda_weight_decay, 1e-4);
+  assert.equal(halo.logs().lambda_weight_decay, 0);
   halo.dispose();
   const f = new Halo({ net } as MethodContext, {
     ...HALO_DEFAULTS,
@@ -210,4 +215,42 @@ Deno.test("halo: penalty, gradients, points and logs leave no tensors behind", a
   halo.dispose();
   net.dispose();
   assert.equal(HALO.id, "halo");
+});
+
+// ∂P/∂λ_j at λ = 1, p = 0: −2ξ|θ_j| + ψ (the Σ|λ| term's sign is +). With ξ = 0.5, ψ = 0.25 the
+// gradient is 0.25 − |θ_j|: positive for |θ| < 0.25 (λ falls), negative above (λ rises).
+const grad0 = (t: number) => 0.25 - Math.abs(t);
+
+Deno.test("halo: λ takes the weights' optimizer (reference mnist.py): first Adam step moves λ by lr", () => {
+  const { net, halo } = setup(linear(3, 2), { xi: 0.5, psi: 0.25 });
+  net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
+  // Adam's first step is −lr·m̂/(√v̂ + ε) = −lr·g/(|g| + ε): exactly lr per λ, whatever |g|.
+  trainLambda(net, halo, 1, { kind: "adam", lr: 1e-3 });
+  const got = halo.lambda("out.w")!.dataSync();
+  THETA.forEach((t, i) => {
+    const want = 1 - 1e-3 * Math.sign(grad0(t));
+    assert.ok(Math.abs(got[i] - want) < 1e-6, `θ = ${t}: λ = ${got[i]}, want ${want}`);
+  });
+  halo.dispose();
+  // The same run with λ's own SGD (lr 0.1) moves λ by 0.1·g instead: the old, non-reference way.
+  const own = setup(linear(3, 2), { xi: 0.5, psi: 0.25, lambdaOptimizer: "sgd" });
+  own.net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
+  trainLambda(own.net, own.halo, 1, { kind: "adam", lr: 1e-3 });
+  const sgd = own.halo.lambda("out.w")!.dataSync();
+  THETA.forEach((t, i) => assert.ok(Math.abs(sgd[i] - (1 - 0.1 * grad0(t))) < 1e-6));
+  own.halo.dispose();
+  own.net.dispose();
+  net.dispose();
+});
+
+Deno.test("halo: λ's weight decay adds wd·λ to the gradient under the weights' SGD", () => {
+  const { net, halo } = setup(linear(3, 2), { xi: 0.5, psi: 0.25, lambdaWeightDecay: 0.1 });
+  net.params.get("out.w")!.assign(tf.tensor2d(THETA, [3, 2]));
+  trainLambda(net, halo, 1, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5 });
+  const got = halo.lambda("out.w")!.dataSync();
+  // λ₁ = 1 − lr·(g + wd_λ·λ₀): the weights' decay (5) does not reach λ, lambdaWeightDecay does.
+  THETA.forEach((t, i) => assert.ok(Math.abs(got[i] - (1 - 0.01 * (grad0(t) + 0.1))) < 1e-6));
+  assert.equal(halo.logs().lambda_weight_decay, 0.1);
+  halo.dispose();
+  net.dispose();
 });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../src/runtime/backend.ts";
 import { type ForwardOptions, Network } from "../src/models/network.ts";
 import { getArch } from "../src/models/registry.ts";
+import type { ArchSpec } from "../src/models/spec.ts";
 import { Rng } from "../src/util/rng.ts";
 import { expectNoLeakedTensors } from "../src/util/leaks.ts";
 import { ConfigError } from "../src/util/errors.ts";
@@ -19,7 +20,6 @@ import {
   hardConcreteSample,
   hardConcreteTestGate,
   LN11,
-  logisticFromUniform,
   temperedGate,
   temperedGateScalar,
 } from "../src/methods/_concrete.ts";
@@ -198,8 +198,20 @@ Deno.test("l0-hc: gates, penalty and forward leave no tensors; same seed gives t
     assert.deepEqual(run(a), run(b));
     await expectNoLeakedTensors(() => run(a));
     await expectNoLeakedTensors(() => tf.tidy(() => void net.forward(x, a.forwardOptions("eval"))));
-    if (over === undefined || !("granularity" in over)) assert.ok(a.keepMasks().size > 0);
-    else assert.equal(a.weightMasks!().get("fc1.w")!.length, net.params.get("fc1.w")!.size);
+    if (!("granularity" in over)) {
+      // At init log α = ln 4 or 0 (initStd 0): ẑ = 0.9 or 0.5 > 0, so every unit of every group
+      // is kept, one mask per gated group, of the group's size.
+      const masks = a.keepMasks();
+      assert.deepEqual([...masks.keys()].sort(), net.groups.map((g) => g.id).sort());
+      for (const g of net.groups) {
+        assert.equal(masks.get(g.id)!.length, g.size, g.id);
+        assert.ok(masks.get(g.id)!.every((k) => k === 1), g.id);
+      }
+      assert.equal(a.weightMasks!().size, 0);
+    } else {
+      assert.equal(a.weightMasks!().get("fc1.w")!.length, net.params.get("fc1.w")!.size);
+      assert.equal(a.keepMasks().size, 0);
+    }
     a.dispose();
     b.dispose();
     x.dispose();
@@ -213,9 +225,79 @@ Deno.test("l0-hc: hyperparameter problems are reported together", () => {
     () => l0(net, { droprateInit: 1.5, lambdaPerGroup: { conv9: 1 }, groups: ["nope"] }),
     (e: unknown) => e instanceof ConfigError && e.problems.length === 3,
   );
-  const sep = l0(net, { lambdaPerGroup: { conv1: 10, conv2: 0.5, "fc1.in": 0.1, fc1: 10 } });
-  assert.ok(read(sep.penalty()!)[0] > 0);
+  net.dispose();
+});
+
+Deno.test('l0-hc: LeNet-5-Caffe "λ sep." penalty at init is Σ_g λ_g·|g|·P(z≠0)/N = 1.4903', () => {
+  // |g|·#gates per target: conv1 20·25 = 500, conv2 50·500 = 25000, fc1.in 800·500 = 400000,
+  // fc1 500·10 = 5000; with λ = 10, 0.5, 0.1, 10: 5000 + 12500 + 40000 + 50000 = 107500.
+  // P(z≠0) at log α = 0 is σ((2/3)·ln 11) = 0.83176; 107500·0.83176/60000 = 1.4903.
+  const net = new Network(getArch("lenet-5-caffe"), { seed: 1 });
+  const lambdaPerGroup = { conv1: 10, conv2: 0.5, "fc1.in": 0.1, fc1: 10 };
+  const exact = 107500 * hardConcreteProbNonzeroScalar(0) / 60000;
+  close(exact, 1.4903, 5e-5, "closed form");
+  const sep = l0(net, { lambdaPerGroup });
+  close(read(sep.penalty()!)[0], exact, 1e-5, "initStd 0");
   sep.dispose();
+  // With the reference's init noise (log α ~ N(0, 0.01²)) it moves by < 1e-3.
+  const noisy = l0(net, { lambdaPerGroup, initStd: 0.01 });
+  close(read(noisy.penalty()!)[0], 1.4903, 1e-3, "initStd 0.01");
+  noisy.dispose();
+  net.dispose();
+});
+
+Deno.test("l0-hc: ungated weights and biases get plain wd/2·θ² (reference L0Dense bias term)", () => {
+  const net = new Network(getArch("lenet-300-100", 0.2), { seed: 3 });
+  for (const [n, v] of [["fc1.b", 0.3], ["fc2.b", -0.2], ["fc3.b", 0.5]] as const) {
+    const b = net.params.get(n)!;
+    b.assign(tf.fill(b.shape, v));
+  }
+  const sq = (n: string) => read(tf.tidy(() => tf.sum(tf.square(net.params.get(n)!))))[0];
+  const pIn = hardConcreteProbNonzeroScalar(Math.log(4)), pHid = hardConcreteProbNonzeroScalar(0);
+  const biases = 60 * 0.09 + 20 * 0.04 + 10 * 0.25;
+  // All groups gated: weights under their gates' P, every bias plain.
+  const a = l0(net), b = l0(net, { weightDecay: 5e-4 });
+  const all = 2.5e-4 * (pIn * sq("fc1.w") + pHid * (sq("fc2.w") + sq("fc3.w")) + biases);
+  close(read(b.penalty()!)[0] - read(a.penalty()!)[0], all, 1e-6, "all groups gated");
+  // Only fc2 gated: fc1.w and fc2.w are ungated too (plain), fc3.w's rows under fc2's gates.
+  const c = l0(net, { groups: ["fc2"] }), d = l0(net, { groups: ["fc2"], weightDecay: 5e-4 });
+  const one = 2.5e-4 * (sq("fc1.w") + sq("fc2.w") + pHid * sq("fc3.w") + biases);
+  close(read(d.penalty()!)[0] - read(c.penalty()!)[0], one, 1e-6, "fc2 gated only");
+  for (const m of [a, b, c, d]) m.dispose();
+  net.dispose();
+});
+
+Deno.test("l0-hc: per-example gates follow each batch's size (short last batch)", async () => {
+  const net = new Network(getArch("lenet-300-100", 0.1), { seed: 1 });
+  // 250 examples in batches of 100: the last batch has 50 rows.
+  const m = l0HardConcrete.create(
+    { ...ctxFor(net, 1, 250), stepsPerEpoch: 3 },
+    { ...l0HardConcrete.defaults, perExample: true },
+  );
+  for (const rows of [100, 50, 1]) {
+    const fo = m.forwardOptions("train");
+    const z = tf.tidy(() => fo.gate!("fc1", tf.zeros([rows, 30]))!);
+    assert.deepEqual(z.shape, [rows, 30]);
+    // One independent sample per example: rows differ.
+    if (rows > 1) {
+      const v = z.arraySync() as number[][];
+      assert.notDeepEqual(v[0], v[1]);
+    }
+    z.dispose();
+    const x = tf.randomUniform([rows, 28, 28, 1], 0, 1, "float32", rows);
+    const y = tf.tidy(() => net.forward(x, m.forwardOptions("train")));
+    assert.deepEqual(y.shape, [rows, 10]);
+    y.dispose();
+    x.dispose();
+  }
+  // A batch size given by the caller is overridden by the activation actually gated.
+  const z = tf.tidy(() => m.forwardOptions("train", 100).gate!("fc2", tf.zeros([7, 10]))!);
+  assert.deepEqual(z.shape, [7, 10]);
+  z.dispose();
+  await expectNoLeakedTensors(() =>
+    tf.tidy(() => void net.forward(tf.zeros([3, 28, 28, 1]), m.forwardOptions("train")))
+  );
+  m.dispose();
   net.dispose();
 });
 
@@ -240,17 +322,43 @@ Deno.test("diffprune: stochastic P(z≠0) = σ((φ + 2.398τ)/s) matches Monte C
     [0.5, 0.05, 1, 0.650],
     [0, 2 / 3, 1, 0.832],
   ];
+  // One gated layer of U units: each training forward draws U gates from the method's own
+  // stochastic trainGate (through forwardOptions("train").gate), MC/U draws in all.
+  const U = 200_000;
+  const wide: ArchSpec = {
+    id: "wide",
+    inputShape: [1],
+    numClasses: 1,
+    layers: [
+      { type: "dense", name: "h", units: U, activation: "none", gated: true, bias: false },
+      { type: "dense", name: "out", units: 1, activation: "none", bias: false },
+    ],
+  };
+  const net = new Network(wide, { seed: 1 });
   rows.forEach(([phi, tau, s, expected], i) => {
-    const net = new Network(getArch("lenet-300-100", 0.1), { seed: 1 });
     const closed = 1 / (1 + Math.exp(-(phi + tau * LN11) / s));
     close(closed, expected, 5e-4, `closed form row ${i}`);
-    const mc = mcStats(
-      (u) => temperedGate(tf.add(tf.fill([MC], phi), tf.mul(logisticFromUniform(u), s)), tau),
-      200 + i,
-    );
-    close(mc.nz, closed, 0.003, `Monte Carlo row ${i}`);
-    net.dispose();
+    const m = diffprune.create(ctxFor(net, 200 + i), {
+      ...diffprune.defaults,
+      mode: "stochastic",
+      phiInit: phi,
+      noiseScale: s,
+      tau0: tau,
+      tauMin: tau,
+    });
+    close(m.logs().expected_l0_fraction, closed, 1e-5, `method surrogate row ${i}`);
+    let nz = 0, ones = 0;
+    for (let k = 0; k < MC / U; k++) {
+      const z = tf.tidy(() => m.forwardOptions("train").gate!("h", tf.zeros([1, U]))!);
+      for (const x of z.dataSync()) (nz += x > 0 ? 1 : 0, ones += x === 1 ? 1 : 0);
+      z.dispose();
+    }
+    close(nz / MC, closed, 0.003, `Monte Carlo row ${i}`);
+    // Exact ones: P(φ + s·ε ≥ 2.398τ) = σ((φ − 2.398τ)/s).
+    close(ones / MC, 1 / (1 + Math.exp(-(phi - tau * LN11) / s)), 0.003, `ones row ${i}`);
+    m.dispose();
   });
+  net.dispose();
 });
 
 Deno.test("diffprune: init surrogate 0.968 per group; τ = 0.224 at 37.5% and 0.05 from 75%; pruned iff gate = 0", async () => {

@@ -4,6 +4,7 @@ import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";
 import { ARCHITECTURES, getArch } from "../src/models/registry.ts";
 import { inferShapes } from "../src/models/build.ts";
+import { withModelOptions } from "../src/models/options.ts";
 import { cifarResNet } from "../src/models/archs/resnet.ts";
 import { countParams } from "../src/metrics/counts.ts";
 import { expectNoLeakedTensors } from "../src/util/leaks.ts";
@@ -106,5 +107,59 @@ Deno.test("Network.clone() copies shapes, values and groups and stays usable", a
     tf.dispose([x, d]);
     c.dispose();
   });
+  net.dispose();
+});
+
+Deno.test("model options: He-normal init N(0, 2/fan_in) and bias-free convs (L0 reference)", () => {
+  const spec = withModelOptions(getArch("lenet-5-caffe"), { init: "he-normal", convBias: false });
+  const net = new Network(spec, { seed: 4 });
+  const stats = (n: string) => {
+    const v = Array.from(net.params.get(n)!.dataSync());
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+  };
+  // fan_in: conv1 1·5·5, conv2 20·5·5, fc1 800, fc2 500 (kaiming_normal(fan_in) / L0Dense's
+  // kaiming_normal(fan_out) of its [in, out] weights, both √(2/in)).
+  for (
+    const [n, fanIn, tol] of [["conv1.w", 25, 0.1], ["conv2.w", 500, 0.02], ["fc1.w", 800, 0.01]]
+  ) {
+    const s = stats(n as string);
+    const want = Math.sqrt(2 / (fanIn as number));
+    assert.ok(Math.abs(s.std / want - 1) < (tol as number), `${n}: std ${s.std} vs ${want}`);
+    assert.ok(Math.abs(s.mean) < 4 * want / Math.sqrt(net.params.get(n as string)!.size));
+  }
+  assert.ok(!net.params.has("conv1.b") && !net.params.has("conv2.b"));
+  assert.ok(net.params.has("fc1.b") && net.params.get("fc1.b")!.dataSync().every((b) => b === 0));
+  assert.equal(countParams(spec), 431080 - 70);
+  const y = tf.tidy(() => net.forward(tf.ones([2, 28, 28, 1])).shape);
+  assert.deepEqual(y, [2, 10]);
+  net.dispose();
+  // Default: Glorot-uniform, |w| ≤ √(6/(fan_in + fan_out)); conv biases present.
+  const g = new Network(getArch("lenet-5-caffe"), { seed: 4 });
+  const lim = Math.sqrt(6 / (800 + 500));
+  assert.ok(g.params.get("fc1.w")!.dataSync().every((w) => Math.abs(w) <= lim));
+  assert.ok(g.params.has("conv1.b"));
+  g.dispose();
+  assert.throws(
+    () => withModelOptions(getArch("lenet-5"), { init: "xavier" as "he-normal" }),
+    /model.init must be one of "default", "he-normal", "torch-default": got "xavier"/,
+  );
+});
+
+Deno.test("model options: torch-default init is U(±1/√fan_in) for weights and biases (nn.Linear)", () => {
+  const net = new Network(withModelOptions(getArch("lenet-5"), { init: "torch-default" }), {
+    seed: 5,
+  });
+  // fan_in: fc1 400 (16·5·5), conv2 6·5·5 = 150; U(±b) has std b/√3.
+  for (const [n, fanIn] of [["fc1.w", 400], ["fc1.b", 400], ["conv2.w", 150], ["conv2.b", 150]]) {
+    const v = Array.from(net.params.get(n as string)!.dataSync());
+    const b = 1 / Math.sqrt(fanIn as number);
+    assert.ok(v.every((x) => Math.abs(x) <= b), `${n} within ±${b}`);
+    assert.ok(Math.max(...v.map(Math.abs)) > 0.9 * b, `${n} fills its range`);
+    if (v.length > 1000) {
+      const sd = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length);
+      assert.ok(Math.abs(sd / (b / Math.sqrt(3)) - 1) < 0.05, `${n}: sd ${sd}`);
+    }
+  }
   net.dispose();
 });

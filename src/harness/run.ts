@@ -9,6 +9,7 @@
 import * as tf from "../deps/tfjs.ts";
 import { stringify } from "../deps/csv.ts";
 import { getArch } from "../models/registry.ts";
+import { withModelOptions } from "../models/options.ts";
 import type { ArchSpec } from "../models/spec.ts";
 import { Network } from "../models/network.ts";
 import { compact, type CompactOptions } from "../models/compact.ts";
@@ -67,7 +68,8 @@ export function trainConfigOf(c: RunConfig): TrainConfig {
 export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
   const outputs = dataset.numClasses ||
     (dataset.targetDim ?? dataset.inputShape.reduce((a, b) => a * b, 1));
-  return getArch(c.arch, c.width, { inputShape: dataset.inputShape, outputs });
+  const spec = getArch(c.arch, c.width, { inputShape: dataset.inputShape, outputs });
+  return c.recipe.model ? withModelOptions(spec, c.recipe.model) : spec;
 }
 
 /** Executes a run on an already loaded dataset. Never throws for training failures. */

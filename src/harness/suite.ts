@@ -38,6 +38,13 @@ export interface RecipeSpec {
   maxStepsPerEpoch?: number;
   /** Latency measurement: batch size and repeats. @default {batch: 100, repeats: 10} */
   latency?: { batch: number; repeats: number };
+  /**
+   * How the architecture is built (`withModelOptions` in src/models/options.ts): weight `init`
+   * ("default" Glorot-uniform, "he-normal" as the L0 reference, "torch-default" as PyTorch's
+   * layers) and `convBias` (false: conv layers without bias, as the L0 reference's fixed-at-0
+   * conv biases). @default {}
+   */
+  model?: { init?: "default" | "he-normal" | "torch-default"; convBias?: boolean };
 }
 
 /** One method entry of a suite: fixed hyperparameters plus an optional grid. */
@@ -50,6 +57,11 @@ export interface MethodEntry {
   grid?: Record<string, unknown[]>;
   /** Recipe overrides for this method (e.g. fewer epochs); use sparingly: budgets should match. */
   recipe?: Partial<RecipeSpec>;
+  /**
+   * Architecture ids this entry runs on (default: all of the suite's), e.g. to give one method a
+   * per-architecture reference recipe with two entries.
+   */
+  archs?: string[];
 }
 
 /** One architecture entry: id and initial widths. */
@@ -142,6 +154,7 @@ export function expandSuite(suite: SuiteSpec): RunConfig[] {
       if (arch.datasets && !arch.datasets.includes(dataset)) continue;
       for (const width of arch.widths) {
         for (const m of suite.methods) {
+          if (m.archs && !m.archs.includes(arch.id)) continue;
           for (const point of gridPoints(m.grid)) {
             for (const seed of suite.seeds) {
               runs.push({

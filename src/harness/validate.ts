@@ -7,6 +7,7 @@
  */
 import { ConfigError } from "../util/errors.ts";
 import { ARCHITECTURES } from "../models/registry.ts";
+import { modelOptionProblems } from "../models/options.ts";
 import { METHODS, resolveConfig } from "../methods/registry.ts";
 import { DATASET_IDS } from "../data/mod.ts";
 import type { MethodSpec } from "../methods/types.ts";
@@ -79,6 +80,12 @@ export function suiteProblems(
     for (const point of gridPoints(m.grid)) {
       problems.push(...resolveConfig(spec, { ...(m.hparams ?? {}), ...point }).problems);
     }
+    for (const a of m.archs ?? []) {
+      if (!(suite.archs ?? []).some((x) => x.id === a)) {
+        problems.push(`Method "${m.id}" names architecture "${a}", which the suite does not list`);
+      }
+    }
+    problems.push(...modelOptionProblems(m.recipe?.model ?? {}));
   }
   if (!suite.seeds?.length) problems.push("Suite has no seeds");
   for (const s of suite.seeds ?? []) {
@@ -102,6 +109,7 @@ export function suiteProblems(
     if (!(r.optimizer?.lr > 0)) {
       problems.push(`Recipe learning rate ${r.optimizer?.lr} must be > 0`);
     }
+    problems.push(...modelOptionProblems(r.model ?? {}));
   }
   return [...new Set(problems)];
 }

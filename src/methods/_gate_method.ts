@@ -98,7 +98,6 @@ export function gateMethodBase(
   const params = new GateParams(net, h.id, targets, h.init);
   const n = ctx.trainSize;
   const lambdaOf = (t: GateTarget) => c.lambdaPerGroup[t.key] ?? c.lambda;
-  const defaultBatch = Math.ceil(ctx.trainSize / Math.max(1, ctx.stepsPerEpoch));
 
   return {
     id: h.id,
@@ -113,14 +112,21 @@ export function gateMethodBase(
     }],
     forwardOptions(mode: "train" | "eval", batchSize?: number) {
       const cache = new Map<string, tf.Tensor>();
-      const b = batchSize ?? defaultBatch;
-      return gatedForward(params.targets, (t) => {
+      // Per-example gates take the batch's size from the activation they multiply (the last
+      // batch of an epoch may be short), else from `batchSize`.
+      return gatedForward(params.targets, (t, rows) => {
         let z = cache.get(t.key);
         if (!z) {
           const v = params.vars.get(t.key)!;
+          const b = rows ?? batchSize;
           if (mode === "eval") z = h.testGate(v);
-          else if (h.perExample && t.group) {
+          else if (h.perExample && t.group && b !== undefined) {
             z = h.trainGate(v, t.group.kind === "filter" ? [b, 1, 1, t.shape[0]] : [b, t.shape[0]]);
+          } else if (h.perExample && t.group) {
+            throw new Error(
+              `Cannot sample per-example gates of "${t.key}": the batch size is unknown; ` +
+                "pass it to forwardOptions or gate through Network.forward",
+            );
           } else z = h.trainGate(v, t.shape);
           cache.set(t.key, z);
         }

@@ -92,15 +92,15 @@ export function groupCost(net: Network, g: GateGroup): number {
  */
 export function gatedForward(
   targets: readonly GateTarget[],
-  gateOf: (t: GateTarget) => tf.Tensor,
+  gateOf: (t: GateTarget, batch?: number) => tf.Tensor,
 ): Pick<ForwardOptions, "gate" | "param"> {
   const byGroup = new Map(targets.filter((t) => t.group).map((t) => [t.key, t]));
   const byParam = new Map(targets.filter((t) => t.param).map((t) => [t.key, t]));
   const out: Pick<ForwardOptions, "gate" | "param"> = {};
   if (byGroup.size) {
-    out.gate = (id) => {
+    out.gate = (id, activation) => {
       const t = byGroup.get(id);
-      return t ? gateOf(t) : null;
+      return t ? gateOf(t, activation?.shape[0]) : null;
     };
   }
   if (byParam.size) {

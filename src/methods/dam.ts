@@ -16,7 +16,8 @@
  * - α is trainable in `dam.py` but frozen in every experiment: frozen here (`trainAlpha`).
  * - β is frozen for the first 10% of training (the reference's 20 of 200 epochs, "cold start").
  * - The reference evaluates its best-validation checkpoint, which can be an early, less-pruned
- *   epoch; the suite reports the final epoch, sparsity and accuracy of the same weights.
+ *   epoch; the suite reports the final epoch, sparsity and accuracy of the same weights. It has no
+ *   EMA: recipes for `dam` should not set one (the `paper` suite does not).
  * - μ is stored per unit (indices of the initial width) and gathered on unit removal, so a
  *   compacted network computes the same masks.
  *

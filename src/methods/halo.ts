@@ -8,10 +8,13 @@
  * sparsity, without fine-tuning (one operating point per target).
  *
  * Porting notes:
- * - λ gets its own SGD (`lambdaLr` 0.1, `lambdaMomentum` 0.9: the reference weights' settings)
- *   following the run's schedule, and its own weight decay (`lambdaWeightDecay`, default 1e-4 as
- *   the reference's CIFAR runs, where decay on λ produces the implicit annealing ξ/λ²; logged as
- *   `lambda_weight_decay`).
+ * - λ is trained with the weights' optimizer settings (`lambdaOptimizer: "weights"`, default: kind,
+ *   lr, momentum / Adam moments and schedule), as the reference's `mnist.py` and `cifar.py` build
+ *   λ's optimizer from the weights' arguments. Its weight decay is `lambdaWeightDecay` (default 0,
+ *   the reference MNIST default; the reference gives λ the weights' decay, so set it to the run's
+ *   value, e.g. 1e-4 for the README's CIFAR run, where decay on λ produces the implicit annealing
+ *   ξ/λ²; logged as `lambda_weight_decay`). `lambdaOptimizer: "sgd"` gives λ its own SGD
+ *   (`lambdaLr`, `lambdaMomentum`, `lambdaSchedulePower`) instead.
  * - The reference CIFAR script decays the shared lr twice per milestone under `--halo` (weights
  *   end at 1e-4, λ at 1e-5); `lambdaSchedulePower: 2` replicates λ's side (default 1: fixed).
  * - The reference MNIST script builds λ's StepLR on the model optimizer, so the weights' lr drops
@@ -51,13 +54,18 @@ export interface HaloConfig {
   variant: "halo" | "ws" | "l1";
   /** Initial λ. */
   lambdaInit: number;
-  /** λ's SGD learning rate (the reference: the weights' lr, 0.1). */
+  /**
+   * λ's optimizer: `weights` = the network weights' settings (the reference) with
+   * `lambdaWeightDecay`; `sgd` = its own SGD (`lambdaLr`, `lambdaMomentum`, `lambdaSchedulePower`).
+   */
+  lambdaOptimizer: "weights" | "sgd";
+  /** λ's SGD learning rate with `lambdaOptimizer: "sgd"`. */
   lambdaLr: number;
-  /** λ's SGD momentum (the reference: the weights' momentum, 0.9). */
+  /** λ's SGD momentum with `lambdaOptimizer: "sgd"`. */
   lambdaMomentum: number;
-  /** Weight decay on λ (reference: same as weights, 1e-4 on CIFAR). */
+  /** Weight decay on λ (reference: the weights' decay; 0 on MNIST by default, 1e-4 on CIFAR). */
   lambdaWeightDecay: number;
-  /** λ's lr follows schedule factor^power (2 replicates the reference CIFAR double decay). */
+  /** With `lambdaOptimizer: "sgd"`: λ's lr follows schedule factor^power (2: CIFAR double decay). */
   lambdaSchedulePower: number;
   /** Penalised parameters: `conv+linear` (MNIST convention) or `conv` (CIFAR: classifier excluded). */
   paramSet: "conv" | "conv+linear";
@@ -73,9 +81,10 @@ export const HALO_DEFAULTS: Readonly<HaloConfig> = {
   lambdaTerm: "l1",
   variant: "halo",
   lambdaInit: 1,
+  lambdaOptimizer: "weights",
   lambdaLr: 0.1,
   lambdaMomentum: 0.9,
-  lambdaWeightDecay: 1e-4,
+  lambdaWeightDecay: 0,
   lambdaSchedulePower: 1,
   paramSet: "conv+linear",
   targets: [0.5, 0.7, 0.9, 0.95],
@@ -110,6 +119,10 @@ export class Halo implements PruningMethod {
       p.push(`paramSet "${config.paramSet}" must be "conv" or "conv+linear"`);
     }
     if (config.lambdaInit === 0) p.push("lambdaInit must be non-zero");
+    if (!["weights", "sgd"].includes(config.lambdaOptimizer)) {
+      p.push(`lambdaOptimizer "${config.lambdaOptimizer}" must be "weights" or "sgd"`);
+    }
+    if (!(config.lambdaWeightDecay >= 0)) p.push("lambdaWeightDecay must be ≥ 0");
     for (const t of config.targets) {
       if (!(t >= 0 && t < 1)) p.push(`target sparsity ${t} must be in [0, 1)`);
     }
@@ -145,7 +158,7 @@ export class Halo implements PruningMethod {
     return this.#lambdas.get(`lambda.${param}`) ?? this.#lambdas.get("lambda");
   }
 
-  /** λ's own SGD (reference: the weights' lr, momentum, decay and schedule). */
+  /** λ with the weights' optimizer settings and `lambdaWeightDecay` (the reference), or own SGD. */
   variableGroups(): VariableGroup[] {
     if (!this.#lambdas.size) return [];
     const c = this.#cfg;
@@ -153,9 +166,12 @@ export class Halo implements PruningMethod {
     for (const key of this.#lambdas.keys()) {
       if (key !== "lambda") layout.set(key, { param: key.slice("lambda.".length) });
     }
+    const group = { name: "halo_lambda", variables: this.#lambdas, layout };
+    if (c.lambdaOptimizer === "weights") {
+      return [{ ...group, optimizer: null, weightDecay: c.lambdaWeightDecay }];
+    }
     return [{
-      name: "halo_lambda",
-      variables: this.#lambdas,
+      ...group,
       optimizer: {
         kind: "sgd",
         lr: c.lambdaLr,
@@ -163,7 +179,6 @@ export class Halo implements PruningMethod {
         weightDecay: c.lambdaWeightDecay,
         schedulePower: c.lambdaSchedulePower,
       },
-      layout,
     }];
   }
 
@@ -287,12 +302,14 @@ export const HALO: MethodSpec<HaloConfig> = {
     lambdaTerm: 'λ term: "l1" ψ·|Σ|λ|−p| (reference default) or "l2" ψ·(Σ|λ|−p)².',
     variant: '"halo" per-weight λ, "ws" one shared λ, "l1" fixed λ (plain lasso).',
     lambdaInit: "Initial λ (1).",
-    lambdaLr: "λ's SGD learning rate (0.1 = the reference weights' lr; set it to the run's lr).",
-    lambdaMomentum: "λ's SGD momentum (0.9 = the reference weights' momentum).",
+    lambdaOptimizer:
+      '"weights" (the reference: λ uses the weights\' optimizer, lr and schedule) or "sgd" (own SGD).',
+    lambdaLr: 'λ\'s SGD learning rate with lambdaOptimizer "sgd" (0.1).',
+    lambdaMomentum: 'λ\'s SGD momentum with lambdaOptimizer "sgd" (0.9).',
     lambdaWeightDecay:
-      "Weight decay on λ (1e-4 as the reference CIFAR runs; 0 gives λ* = (2ξ|θ|/ψ)^(1/3)).",
+      "Weight decay on λ (0 = reference MNIST; the reference uses the weights' decay, 1e-4 on CIFAR; 0 gives λ* = (2ξ|θ|/ψ)^(1/3)).",
     lambdaSchedulePower:
-      "λ's lr follows the run's schedule factor to this power (1; 2 = reference CIFAR double decay).",
+      'With lambdaOptimizer "sgd": λ\'s lr follows the schedule factor to this power (1; 2 = CIFAR double decay).',
     paramSet:
       '"conv+linear" (MNIST: conv and linear weights and biases) or "conv" (CIFAR: classifier excluded).',
     targets:

@@ -16,13 +16,14 @@
  * - Penalty per example: (1/N)·Σ_g P(z_g≠0)·(|g|·λ_g + (λ₂/2)·Σ_{j∈g}θ_j²) with λ in units of
  *   1/N (`lambda: 0.1` is the paper's 0.1/N), |g| = fan-in for conv filters, fan-out for input
  *   groups and dense units (the reference gates the consuming layer's rows).
- * - Expected L2: λ₂ = N·`weightDecay` for every architecture, as the reference's MLP and WRN do.
- *   NOT copied: the reference's LeNet-5 forgets the ×N, which makes its L2 5e-4/N (none).
- *   Ungated weights and biases get plain (`weightDecay`/2)·θ². Default `weightDecay: 0` (set 5e-4
- *   to reproduce the reference; don't also set optimizer weight decay).
+ * - Expected L2: λ₂ = N·`weightDecay` for every architecture, as the reference's MLP and WRN do;
+ *   its LeNet-5 omits the ×N (effective L2 5e-4/N): the `paper` suite passes 5e-4/N there.
+ *   Ungated weights and biases get plain (`weightDecay`/2)·θ². Default `weightDecay: 0` (suites set
+ *   the reference's value; don't also set optimizer weight decay).
+ * - The reference MLP evaluates an EMA (0.999) of all parameters, log α included; the engine's
+ *   `TrainConfig.ema` does the same (the `paper` suite's MLP recipe), its LeNet-5 none.
  * - NOT copied: `L0Conv2d`'s bias enters the L0 cost with −λ per filter (we count |g| weights);
- *   tracking the best test error over epochs (report the final epoch); the EMA over all
- *   parameters including log α (evaluation uses the raw log α).
+ *   tracking the best test error over epochs (report the final epoch).
  * - log α is clamped to [ln 0.01, ln 100] after every optimizer step.
  *
  * @module

@@ -21,7 +21,9 @@ export interface ParamDesc {
   /** Layer that owns it. */
   layer: string;
   /** Initialiser. */
-  init: "glorot-uniform" | "he-normal" | "zeros" | "ones";
+  init: "glorot-uniform" | "he-normal" | "uniform-fan-in" | "zeros" | "ones";
+  /** Fan-in of the layer, for `uniform-fan-in` biases (weights derive it from their shape). */
+  fanIn?: number;
 }
 
 /** A compute layer (dense or conv) with its static geometry. */
@@ -67,6 +69,17 @@ interface Walk {
 
 function convOut(size: number, k: number, s: number, padding: "same" | "valid"): number {
   return padding === "same" ? Math.ceil(size / s) : Math.floor((size - k) / s) + 1;
+}
+
+/** Initialisation of a dense or conv weight under the architecture's `init`. */
+function weightInit(arch: ArchSpec, batchNorm: boolean): ParamDesc["init"] {
+  if (arch.init === "torch-default") return "uniform-fan-in";
+  return batchNorm || arch.init === "he-normal" ? "he-normal" : "glorot-uniform";
+}
+
+/** Initialisation of a bias: U(±1/√fan_in) under `torch-default`, else zeros. */
+function biasInit(arch: ArchSpec, fanIn: number): Pick<ParamDesc, "init" | "fanIn"> {
+  return arch.init === "torch-default" ? { init: "uniform-fan-in", fanIn } : { init: "zeros" };
 }
 
 /** Infers all shapes and groups of an architecture. Throws on inconsistent specs. */
@@ -117,7 +130,7 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             shape: [inDim, l.units],
             role: "weight",
             layer: l.name,
-            init: "glorot-uniform",
+            init: weightInit(arch, false),
           });
           if (denseBias) {
             out.params.push({
@@ -125,7 +138,7 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
               shape: [l.units],
               role: "bias",
               layer: l.name,
-              init: "zeros",
+              ...biasInit(arch, inDim),
             });
           }
           if (w.group) {
@@ -197,15 +210,27 @@ export function inferShapes(arch: ArchSpec): BuiltShapes {
             shape: number[],
             role: ParamDesc["role"],
             init: ParamDesc["init"],
-          ) => out.params.push({ name: `${l.name}.${suffix}`, shape, role, layer: l.name, init });
+            fanIn?: number,
+          ) =>
+            out.params.push({
+              name: `${l.name}.${suffix}`,
+              shape,
+              role,
+              layer: l.name,
+              init,
+              ...(fanIn ? { fanIn } : {}),
+            });
           p(
             "w",
             [l.kernel, l.kernel, cin, l.filters],
             "weight",
-            l.batchNorm ? "he-normal" : "glorot-uniform",
+            weightInit(arch, l.batchNorm ?? false),
           );
           const hasBias = l.bias ?? true;
-          if (hasBias) p("b", [l.filters], "bias", "zeros");
+          if (hasBias) {
+            const b = biasInit(arch, cin * l.kernel * l.kernel);
+            p("b", [l.filters], "bias", b.init, b.fanIn);
+          }
           if (l.batchNorm) {
             p("gamma", [l.filters], "bn-gamma", "ones");
             p("beta", [l.filters], "bn-beta", "zeros");

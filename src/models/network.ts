@@ -32,8 +32,12 @@ export interface BatchNormUpdate {
 export interface ForwardOptions {
   /** Training mode: batch statistics in BN. @default false */
   training?: boolean;
-  /** Activation gate for a group (vector of its current size), or null for none. */
-  gate?: (groupId: string) => tf.Tensor | null;
+  /**
+   * Activation gate for a group (vector of its current size, or any shape that broadcasts
+   * against `activation`, e.g. per-example gates [B, units]), or null for none. `activation` is
+   * the tensor the gate will multiply (given by `forward`): its first dimension is the batch size.
+   */
+  gate?: (groupId: string, activation?: tf.Tensor) => tf.Tensor | null;
   /** Transforms a parameter before use (e.g. multiplies a weight by a mask). */
   param?: (name: string, value: tf.Tensor) => tf.Tensor;
   /** When training, BN batch statistics are pushed here (as kept tensors) for the running update. */
@@ -195,7 +199,7 @@ export class Network {
   }
 
   #gated(id: string, y: tf.Tensor, o: ForwardOptions): tf.Tensor {
-    const g = o.gate?.(id);
+    const g = o.gate?.(id, y);
     return g ? tf.mul(y, g) : y;
   }
 
@@ -419,10 +423,17 @@ function initValues(p: ParamDesc, rng: Rng): Float32Array {
   const n = p.shape.reduce((a, b) => a * b, 1);
   const a = new Float32Array(n);
   if (p.init === "ones") a.fill(1);
-  else if (p.init === "glorot-uniform" || p.init === "he-normal") {
+  else if (p.init === "uniform-fan-in" && p.fanIn) {
+    const lim = 1 / Math.sqrt(p.fanIn);
+    for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
+  } else if (p.init !== "zeros") {
     const rf = p.shape.length === 4 ? p.shape[0] * p.shape[1] : 1;
     const fanIn = p.shape[p.shape.length - 2] * rf, fanOut = p.shape[p.shape.length - 1] * rf;
-    if (p.init === "glorot-uniform") {
+    if (p.init === "uniform-fan-in") {
+      // PyTorch's default Linear/Conv2d weight init, kaiming_uniform_(a = √5): U(±1/√fan_in).
+      const lim = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
+    } else if (p.init === "glorot-uniform") {
       const lim = Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * lim;
     } else {

@@ -106,4 +106,12 @@ export interface ArchSpec {
   numClasses: number;
   /** Layers in order. */
   layers: LayerSpec[];
+  /**
+   * Initialisation of the dense and conv weights: `default` = Glorot-uniform (He-normal for conv
+   * layers followed by batch normalisation), biases 0; `he-normal` = N(0, 2/fan_in) everywhere,
+   * biases 0 (the L0 reference's `kaiming_normal`); `torch-default` = PyTorch's default
+   * `nn.Linear`/`nn.Conv2d` init, U(±1/√fan_in) for weights and biases (the DAM and HALO
+   * references). See `withModelOptions`. @default "default"
+   */
+  init?: "default" | "he-normal" | "torch-default";
 }
