@@ -24,7 +24,8 @@ import { train } from "../train/loop.ts";
 import { createMethodContext } from "../train/context.ts";
 import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
 import type { TrainConfig } from "../train/config.ts";
-import { ConfigError } from "../util/errors.ts";
+import { ConfigError, DivergenceError } from "../util/errors.ts";
+import { finiteDivergence } from "./divergence.ts";
 import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { RunConfig } from "./suite.ts";
@@ -105,6 +106,8 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
     const result = await train(net, method, dataset, tc, {
       onEpoch: (rec) => {
         history.push(rec);
+        const diverged = finiteDivergence(rec, history[0], dataset.numClasses);
+        if (diverged) throw new DivergenceError(diverged, rec.epoch - 1, rec.steps - 1);
         input.onEpoch?.(rec.epoch, config.recipe.epochs);
       },
     });

@@ -1,0 +1,47 @@
+/**
+ * Harness integrity under bad input, faults and real deployments (issue 16): finite divergence,
+ * error classes and exit codes, run identity, up-front validation, aggregation, the output-folder
+ * lock, paths outside the repository, data provenance, filesystem faults and permissions.
+ */
+import assert from "node:assert/strict";
+import { finiteDivergence } from "../src/harness/divergence.ts";
+import { parseCsv, runCli, withTempDir } from "./harness_helpers.ts";
+
+Deno.test("finiteDivergence: the documented rule, 1-based epochs", () => {
+  const first = { epoch: 1, trainLoss: 0.5 };
+  assert.equal(finiteDivergence(first, first, 10), null);
+  assert.equal(finiteDivergence({ epoch: 3, trainLoss: 23 }, first, 10), null); // < 10 ln 10
+  assert.match(
+    finiteDivergence({ epoch: 3, trainLoss: 24 }, first, 10)!,
+    /^Training diverged at epoch 3: mean training loss 24\.00 is above 10 × ln 10 = 23\.03/,
+  );
+  assert.match(finiteDivergence({ epoch: 1, trainLoss: NaN }, first, 10)!, /epoch 1: .*NaN/);
+  // regression: relative to the first epoch
+  assert.equal(finiteDivergence({ epoch: 2, trainLoss: 49 }, first, 0), null);
+  assert.match(finiteDivergence({ epoch: 2, trainLoss: 51 }, first, 0)!, /100 × the first/);
+});
+
+Deno.test("CLI run: a finite explosion (Adam, lr 1e6) is a failed run, exit 1, reason with epoch 1", async () => {
+  await withTempDir(async (cwd) => {
+    const r = await runCli([
+      "run",
+      "--method",
+      "l0-hc",
+      "--arch",
+      "lenet-300-100",
+      "--epochs",
+      "1",
+      "--lr",
+      "1e6",
+      "--train-limit",
+      "1000",
+      "--no-report",
+    ], cwd);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const rows = parseCsv(await Deno.readTextFile(`${cwd}/results/run/runs.csv`));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].status, "failed");
+    assert.match(rows[0].reason, /Training diverged at epoch 1: mean training loss/);
+    assert.match(r.stderr, /1 problem\(s\):\n {2}- l0-hc .*diverged at epoch 1/);
+  });
+});
