@@ -165,23 +165,45 @@ async function runBench(
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (e instanceof ConfigError || e instanceof RangeError || e instanceof TypeError) {
-      console.error(`error: ${(e as Error).message}`);
-      Deno.exit(2);
-    }
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      console.error(
-        `error: ${
-          (e as Error).message
-        }\nThe deno tasks read the repository and write only results/ and the ` +
-          `dataset cache; to use other folders run cli.ts with "deno run" and the extra --allow-read/--allow-write flags.`,
-      );
-      Deno.exit(2);
-    }
-    throw e;
+/**
+ * Prints an error the way the CLI reports it and returns the exit code: 2 with one message for a
+ * configuration or permission problem (the user's to fix), 1 with the stack for anything else (a
+ * bug in prunebench or in a user's method: the stack is what a report needs).
+ */
+export function reportError(e: unknown): number {
+  if (e instanceof ConfigError) {
+    console.error(`error: ${e.message}`);
+    return 2;
   }
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    // node:util parseArgs: an unknown flag, a missing value
+    console.error(`error: Invalid command line: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    console.error(
+      `error: ${
+        (e as Error).message
+      }\nThe deno tasks read the repository and write only results/ and the ` +
+        `dataset cache; to use other folders run cli.ts with "deno run" and the extra --allow-read/--allow-write flags.`,
+    );
+    return 2;
+  }
+  console.error(
+    `prunebench: internal error (please report it with this output):\n${
+      e instanceof Error ? e.stack ?? String(e) : String(e)
+    }`,
+  );
+  return 1;
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (e) {
+    code = reportError(e);
+  }
+  Deno.exit(code);
 }

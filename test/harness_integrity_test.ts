@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { finiteDivergence } from "../src/harness/divergence.ts";
+import { ConfigError } from "../src/util/errors.ts";
+import { reportError } from "../cli.ts";
 import { parseCsv, runCli, withTempDir } from "./harness_helpers.ts";
 
 Deno.test("finiteDivergence: the documented rule, 1-based epochs", () => {
@@ -43,5 +45,52 @@ Deno.test("CLI run: a finite explosion (Adam, lr 1e6) is a failed run, exit 1, r
     assert.equal(rows[0].status, "failed");
     assert.match(rows[0].reason, /Training diverged at epoch 1: mean training loss/);
     assert.match(r.stderr, /1 problem\(s\):\n {2}- l0-hc .*diverged at epoch 1/);
+  });
+});
+
+/** Runs `fn` with console.error captured; returns what it printed. */
+function captureStderr(fn: () => void): string {
+  const original = console.error;
+  let text = "";
+  console.error = (...a: unknown[]) => void (text += a.join(" ") + "\n");
+  try {
+    fn();
+  } finally {
+    console.error = original;
+  }
+  return text;
+}
+
+Deno.test("ConfigError is not a TypeError; a bug exits 1 with its stack, a config error 2 with one message", () => {
+  const config = new ConfigError(["Width must be > 0: got -1"]);
+  assert.ok(!(config instanceof TypeError));
+  let code = 0;
+  const printed = captureStderr(() => code = reportError(config));
+  assert.equal(code, 2);
+  assert.equal(printed, "error: Invalid configuration: Width must be > 0: got -1\n");
+  for (const bug of [new TypeError("x is undefined"), new RangeError("bad index")]) {
+    const out = captureStderr(() => code = reportError(bug));
+    assert.equal(code, 1, bug.name);
+    assert.match(out, /internal error/);
+    assert.match(out, new RegExp(`${bug.name}: .*\\n\\s+at `)); // the stack
+  }
+});
+
+Deno.test("CLI: unknown flags, subcommand sections and shards are config errors (exit 2, no stack)", async () => {
+  await withTempDir(async (cwd) => {
+    for (
+      const args of [
+        ["bench", "--nope"],
+        ["list", "nosuchsection"],
+        ["bench", "--suite", "smoke", "--shard", "3/2"],
+        ["bench", "--suite", "nosuchsuite"],
+        ["bench", "--suite", "./missing.ts"],
+      ]
+    ) {
+      const r = await runCli(args, cwd);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: /, args.join(" "));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, args.join(" "));
+    }
   });
 });

@@ -278,12 +278,13 @@ Deno.test("bench: an invalid suite is rejected before any folder is made or work
 // ---------------------------------------------------------------------------------------------
 // 8. Shards, canonical JSON, statistics
 
-Deno.test("parseShard: accepts i/N, rejects everything else with a helpful RangeError", () => {
+Deno.test("parseShard: accepts i/N, rejects everything else with a helpful ConfigError", () => {
   assert.deepEqual(parseShard("1/1"), { index: 1, count: 1 });
   assert.deepEqual(parseShard(" 3/4 "), { index: 3, count: 4 });
   for (const bad of ["", "1", "0/2", "3/2", "1/0", "-1/2", "a/b", "1.5/2", "1/2/3", "1 / 2"]) {
     assert.throws(() => parseShard(bad), (e: unknown) => {
-      return e instanceof RangeError && e.message.includes(`"${bad}"`) && e.message.includes("i/N");
+      return e instanceof ConfigError && e.message.includes(`"${bad}"`) &&
+        e.message.includes("i/N");
     }, bad);
   }
 });

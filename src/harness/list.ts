@@ -9,7 +9,7 @@ import { ARCHITECTURES, getArch } from "../models/registry.ts";
 import { listDatasets } from "../data/mod.ts";
 import { inferShapes } from "../models/build.ts";
 import { expandSuite } from "./suite.ts";
-import { notFoundMessage } from "../util/errors.ts";
+import { ConfigError, notFoundMessage } from "../util/errors.ts";
 
 function table(rows: string[][]): string {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -58,7 +58,7 @@ export function listCommand(args: string[]): Promise<number> {
   const which = args.length ? args : Object.keys(SECTIONS);
   for (const w of which) {
     if (!Object.hasOwn(SECTIONS, w)) {
-      throw new RangeError(notFoundMessage("list section", w, Object.keys(SECTIONS)));
+      throw new ConfigError([notFoundMessage("list section", w, Object.keys(SECTIONS))]);
     }
     console.log(`${w}:\n${SECTIONS[w]()}\n`);
   }

@@ -7,16 +7,18 @@
 
 /**
  * Raised when a user-supplied configuration (suite, CLI flags, method hyperparameters) is invalid.
- * It carries every problem found, so one run of validation reports all of them at once.
+ * It carries every problem found, so one run of validation reports all of them at once. It is not a
+ * `TypeError`: the CLI exits 2 with the message for it, and 1 with the stack for a real bug.
  *
  * @example Collect several problems
  * ```ts
  * import { ConfigError } from "./errors.ts";
  * const err = new ConfigError(["Unknown method \"x\"", "Width must be > 0: got -1"]);
  * if (err.problems.length !== 2) throw new Error("expected two problems");
+ * if (err instanceof TypeError) throw new Error("a ConfigError is not a TypeError");
  * ```
  */
-export class ConfigError extends TypeError {
+export class ConfigError extends Error {
   /** Every problem found, one line each. */
   readonly problems: readonly string[];
   /** Creates a configuration error from a list of problems. */
