@@ -73,7 +73,10 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       const suite = await loadSuite(values.suite!);
-      return await runBench(suite, values);
+      const suiteUrl = Object.hasOwn(SUITES, values.suite!)
+        ? undefined
+        : new URL(values.suite!, `file://${Deno.cwd()}/`).href;
+      return await runBench(suite, { ...values, suiteUrl });
     }
     case "run": {
       const { values } = parseArgs({
@@ -139,6 +142,7 @@ async function runBench(
     backend: values.backend as string,
     dataDir: values["data-dir"] as string | undefined,
     workerCommand: workerCommand(),
+    suiteUrl: values.suiteUrl as string | undefined,
   });
   const dir = `${values.out}/${suite.id}`;
   console.log(

@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { finiteDivergence } from "../src/harness/divergence.ts";
 import { ConfigError } from "../src/util/errors.ts";
 import { reportError } from "../cli.ts";
+import { planRuns } from "../src/harness/bench.ts";
+import { METHODS } from "../src/methods/registry.ts";
+import type { MethodSpec } from "../src/methods/types.ts";
+import { microSuite } from "./harness_helpers.ts";
 import { parseCsv, runCli, withTempDir } from "./harness_helpers.ts";
 
 Deno.test("finiteDivergence: the documented rule, 1-based epochs", () => {
@@ -93,4 +97,36 @@ Deno.test("CLI: unknown flags, subcommand sections and shards are config errors 
       assert.doesNotMatch(r.stderr, /\n\s+at /, args.join(" "));
     }
   });
+});
+
+Deno.test("run id hashes the fully resolved config: method defaults, recipe and training defaults, module paths as written", () => {
+  // a user method whose default changes between two versions of its module
+  const v1 = { ...METHODS.dense, id: "mine", defaults: { strength: 1 }, docs: { strength: "x" } };
+  const v2 = { ...v1, defaults: { strength: 2 } };
+  const suite = microSuite("ids", { methods: [{ id: "mine" }], methodModules: ["./mine.ts"] });
+  const ids = (spec: MethodSpec<object>, base = "file:///a/suites/") =>
+    planRuns(suite, "wasm", { mine: spec }, base).map((r) => r.id);
+  assert.notDeepEqual(ids(v1), ids(v2), "changing a method's default must give new ids");
+  // the same suite in another checkout (its modules resolve elsewhere) keeps its ids
+  assert.deepEqual(ids(v1, "file:///b/elsewhere/"), ids(v1));
+  const [a] = planRuns(suite, "wasm", { mine: v1 }, "file:///a/suites/");
+  assert.deepEqual(a.config.methodModules, ["file:///a/suites/mine.ts"]);
+  assert.deepEqual(a.identity.methodModules, ["./mine.ts"]);
+  // built-in defaults are filled in: writing the default explicitly is the same run
+  const l0 = (hparams: Record<string, unknown>) =>
+    planRuns(microSuite("ids", { methods: [{ id: "l0-hc", hparams }] }))[0];
+  assert.equal(l0({}).identity.hparams.lambda, METHODS["l0-hc"].defaults.lambda);
+  assert.equal(l0({}).id, l0({ lambda: METHODS["l0-hc"].defaults.lambda }).id);
+  assert.notEqual(l0({}).id, l0({ lambda: 0.5 }).id);
+  // recipe and training-engine defaults are part of the identity
+  const r = l0({});
+  assert.deepEqual(r.identity.recipe.schedule, { kind: "constant" });
+  assert.equal(r.identity.recipe.ema, null);
+  assert.equal(r.identity.train.evalBatchSize, 1000);
+  assert.equal(r.identity.train.optimizer.beta1, 0.9);
+  const explicit = planRuns(microSuite("ids", {
+    methods: [{ id: "l0-hc" }],
+    recipe: { ...microSuite().recipe, schedule: { kind: "constant" }, ema: null, augment: "none" },
+  }))[0];
+  assert.equal(explicit.id, r.id, "spelling out a recipe default is the same run");
 });

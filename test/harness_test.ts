@@ -112,7 +112,7 @@ Deno.test("runId: snapshot of one id", () => {
   // This value changes only when RUN_FORMAT_VERSION or the shape of a resolved run config (the
   // fields expandSuite/planRuns put in it) changes — and then every stored result is re-run, so
   // such a change must be deliberate (bump RUN_FORMAT_VERSION and update this snapshot).
-  assert.equal(RUN_FORMAT_VERSION, "prunebench-run-v1");
+  assert.equal(RUN_FORMAT_VERSION, "prunebench-run-v2");
   const config = {
     dataset: "mnist",
     arch: "lenet-300-100",
@@ -123,8 +123,9 @@ Deno.test("runId: snapshot of one id", () => {
     recipe: { epochs: 1, batchSize: 100, optimizer: { kind: "adam", lr: 0.001 } },
     backend: "wasm",
   };
-  assert.equal(runId(config), "9f3332e533a00b85");
-  assert.equal(planRuns(known())[0].id, "9f3332e533a00b85");
+  assert.equal(runId(config), "d3fb4dffcb9eb8fe");
+  const [planned] = planRuns(known());
+  assert.equal(planned.id, runId(planned.identity));
   assert.match(runId(config), /^[0-9a-f]{16}$/);
 });
 
@@ -137,8 +138,8 @@ Deno.test("runId: independent of key order, of the suite's id and description", 
     }
     return v;
   };
-  const shuffled = reversed(r.config);
-  assert.notEqual(JSON.stringify(shuffled), JSON.stringify(r.config));
+  const shuffled = reversed(r.identity);
+  assert.notEqual(JSON.stringify(shuffled), JSON.stringify(r.identity));
   assert.equal(runId(shuffled), r.id);
   // a suite written with its keys in another order plans the same ids
   const s = known();

@@ -24,6 +24,8 @@ import { withMemoryHint } from "../runtime/failure.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
+import type { MethodSpec } from "../methods/types.ts";
+import { type ResolvedRun, resolveRun } from "./identity.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -43,21 +45,39 @@ export interface BenchOptions {
   dataDir?: string;
   /** Worker command prefix (`[deno, run, ...flags, cli.ts, worker]`). */
   workerCommand: string[];
+  /** URL of the suite's module: its `methodModules` paths are relative to it. @default cwd */
+  suiteUrl?: string;
 }
 
 /** A run planned by the harness. */
 export interface PlannedRun {
-  /** Run id. */
+  /** Run id: the hash of `identity`. */
   id: string;
-  /** Its config, with the backend. */
+  /** Its resolved config (hyperparameter and recipe defaults filled in), with the backend. */
   config: RunConfig & { backend: string; suite?: never };
+  /** What the id hashes (see `identity.ts`). */
+  identity: ResolvedRun["identity"];
 }
 
-/** Expands a suite into planned runs with ids (backend is part of the identity). */
-export function planRuns(suite: SuiteSpec, backend = "wasm"): PlannedRun[] {
-  return expandSuite(suite).map((c) => {
-    const config = { ...c, backend };
-    return { id: runId(config), config };
+/**
+ * Expands a valid suite into planned runs with ids: the hash of each run's fully resolved config
+ * (see `identity.ts`; the backend is part of it). `userMethods` are the specs of the suite's
+ * `methodModules`, and `base` the URL those module paths are relative to (the suite module's).
+ */
+export function planRuns(
+  suite: SuiteSpec,
+  backend = "wasm",
+  userMethods: Record<string, MethodSpec<object>> = {},
+  base?: string,
+): PlannedRun[] {
+  return expandSuite(suite, base).map((c) => {
+    const { config, identity } = resolveRun(
+      c,
+      findMethod(c.method, userMethods),
+      backend,
+      suite.methodModules,
+    );
+    return { id: runId(identity), config, identity };
   });
 }
 
@@ -79,13 +99,14 @@ export interface BenchSummary {
 
 /** Runs a suite. Resolves with the summary; never throws for a failed run. */
 export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<BenchSummary> {
-  validateSuite(suite, await loadMethodModules(suite.methodModules));
+  const userMethods = await loadMethodModules(suite.methodModules, options.suiteUrl);
+  validateSuite(suite, userMethods);
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const root = `${options.out ?? "results"}/${suite.id}`;
   const store = new ResultStore(root);
   const shard = options.shard ? parseShard(options.shard) : null;
-  const all = planRuns(suite, options.backend ?? "wasm");
+  const all = planRuns(suite, options.backend ?? "wasm", userMethods, options.suiteUrl);
   const planned = all.filter((r) => !shard || inShard(r.id, shard));
   // aggregates cover the suite as it is now (every shard of it), not runs of an earlier version
   const suiteIds = new Set(all.map((r) => r.id));
@@ -164,6 +185,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
         suite: suite.id,
         ...r.config,
         dataDir: options.dataDir ?? null,
+        identity: r.identity,
       });
       jobs.push({
         id: r.id,

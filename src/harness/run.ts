@@ -23,7 +23,7 @@ import { batches, type Dataset } from "../data/mod.ts";
 import { train } from "../train/loop.ts";
 import { createMethodContext } from "../train/context.ts";
 import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
-import type { TrainConfig } from "../train/config.ts";
+import { DEFAULT_LATENCY, trainConfigOf } from "./identity.ts";
 import { ConfigError, DivergenceError } from "../util/errors.ts";
 import { finiteDivergence } from "./divergence.ts";
 import { Rng } from "../util/rng.ts";
@@ -48,21 +48,7 @@ export interface RunInput {
   onEpoch?: (epoch: number, epochs: number) => void;
 }
 
-/** The training config of a run's recipe. */
-export function trainConfigOf(c: RunConfig): TrainConfig {
-  const r = c.recipe;
-  return {
-    epochs: r.epochs,
-    batchSize: r.batchSize,
-    optimizer: r.optimizer,
-    schedule: r.schedule,
-    ema: r.ema ?? null,
-    augment: r.augment ?? "none",
-    normalize: r.normalize ?? false,
-    maxStepsPerEpoch: r.maxStepsPerEpoch,
-    seed: c.seed,
-  };
-}
+export { trainConfigOf } from "./identity.ts";
 
 /** The run's architecture adapted to the dataset's input shape and outputs. */
 export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
@@ -156,7 +142,7 @@ async function evaluatePoint(
   const arch = archFor(input.config, dataset);
   const denseNet = new Network(arch, { seed: input.config.seed });
   try {
-    const lat = input.config.recipe.latency ?? { batch: 100, repeats: 10 };
+    const lat = input.config.recipe.latency ?? DEFAULT_LATENCY;
     const latency = await latencyReport(denseNet, small, {
       batch: lat.batch,
       repeats: lat.repeats,

@@ -24,6 +24,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     suite: string;
     backend: string;
     dataDir: string | null;
+    identity?: unknown;
   };
   const dir = configPath.replace(/\/config\.json$/, "");
   const store = new ResultStore(dir.replace(/\/runs\/[^/]+$/, ""));
@@ -37,7 +38,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
       ? { library: info.blas.library, threads: info.blas.threads, detail: describeBlas(info.blas) }
       : null,
   };
-  const { runId, suite, backend: _b, dataDir, ...config } = cfg;
+  const { runId, suite, backend: _b, dataDir, identity: _i, ...config } = cfg;
   try {
     const dataset = await loadDataset(config.dataset, {
       dataDir: dataDir ?? undefined,
