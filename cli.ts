@@ -18,7 +18,7 @@ import { bench } from "./src/harness/bench.ts";
 import { aggregateCommand } from "./src/harness/aggregate_command.ts";
 import { listCommand } from "./src/harness/list.ts";
 import { runWorker } from "./src/harness/worker.ts";
-import { singleRunSuite } from "./src/harness/single.ts";
+import { singleRun } from "./src/harness/single.ts";
 import { MIRROR_HOSTS } from "./src/data/mod.ts";
 
 const HELP = `prunebench — learned neural-network pruning benchmarks
@@ -99,7 +99,8 @@ async function main(argv: string[]): Promise<number> {
           "no-report": { type: "boolean" },
         },
       });
-      return await runBench(singleRunSuite(values), { ...values, jobs: "1" });
+      const { suite, problems } = singleRun(values);
+      return await runBench(suite, { ...values, jobs: "1" }, problems);
     }
     case "worker":
       return await runWorker(rest[0]);
@@ -128,11 +129,9 @@ async function main(argv: string[]): Promise<number> {
 async function runBench(
   suite: Parameters<typeof bench>[0],
   values: Record<string, string | boolean | string[] | undefined>,
+  flagProblems: string[] = [],
 ): Promise<number> {
   const jobs = values.jobs ? Number(values.jobs) : navigator.hardwareConcurrency ?? 2;
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new ConfigError([`--jobs ${values.jobs} must be an integer ≥ 1`]);
-  }
   const summary = await bench(suite, {
     out: values.out as string,
     jobs,
@@ -143,6 +142,7 @@ async function runBench(
     dataDir: values["data-dir"] as string | undefined,
     workerCommand: workerCommand(),
     suiteUrl: values.suiteUrl as string | undefined,
+    flagProblems,
   });
   const dir = `${values.out}/${suite.id}`;
   console.log(

@@ -10,7 +10,11 @@ import { reportError } from "../cli.ts";
 import { planRuns } from "../src/harness/bench.ts";
 import { METHODS } from "../src/methods/registry.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
-import { microSuite } from "./harness_helpers.ts";
+import { microSuite, NO_WORKER } from "./harness_helpers.ts";
+import { bench } from "../src/harness/bench.ts";
+import { suiteProblems } from "../src/harness/validate.ts";
+import { SUITES } from "../benchmarks/suites/mod.ts";
+import type { SuiteSpec } from "../src/harness/suite.ts";
 import { parseCsv, runCli, withTempDir } from "./harness_helpers.ts";
 
 Deno.test("finiteDivergence: the documented rule, 1-based epochs", () => {
@@ -129,4 +133,86 @@ Deno.test("run id hashes the fully resolved config: method defaults, recipe and 
     recipe: { ...microSuite().recipe, schedule: { kind: "constant" }, ema: null, augment: "none" },
   }))[0];
   assert.equal(explicit.id, r.id, "spelling out a recipe default is the same run");
+});
+
+Deno.test("bench: every problem of suite and flags in one ConfigError before any folder or worker", async () => {
+  const base = microSuite("many");
+  const bad = {
+    ...base,
+    archs: [{ id: "lenet-300-100", widths: [0.1, 0.1], recipe: { trainLimit: 0 } }],
+    methods: [
+      { id: "l0-hc", hparam: { lambda: 1 } },
+      { id: "l0-hc", hparams: { lambda: 0.1 } }, // the default: the same run as the entry above
+      { id: "magnitude", hparams: { targets: [0.5, 1.5] }, recipe: { epochs: 0 } },
+      { id: "dam", grid: { lambda: [-1, NaN] } },
+      { id: "dense", recipe: { optimizer: { kind: "adam", lr: Infinity } } },
+    ],
+    recipe: { ...base.recipe, epochz: 3, latency: { batch: 0, repeats: 1 } },
+  } as unknown as SuiteSpec;
+  await withTempDir(async (out) => {
+    let err: unknown;
+    try {
+      await bench(bad, { out, jobs: 1, backend: "wsam", workerCommand: NO_WORKER });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ConfigError, String(err));
+    const text = err.problems.join("\n");
+    for (
+      const re of [
+        /Unknown --backend "wsam": did you mean "wasm"\?/,
+        /Unknown key "hparam" in methods\[0\]: did you mean "hparams"\?/,
+        /Unknown key "epochz" in recipe: did you mean "epochs"\?/,
+        /archs\[0\]\.widths lists 0\.1 more than once/,
+        /archs\[0\]\.recipe\.trainLimit must be a whole number ≥ 1: got 0/,
+        /methods\[2\]\.recipe\.epochs must be a whole number ≥ 1: got 0/,
+        /Hyperparameter "targets" of method "magnitude" must contain only values ≥ 0 and < 1: 1\.5/,
+        /Hyperparameter "lambda" of method "dam" must be ≥ 0: got -1/,
+        /suite\.methods\[3\]\.grid\.lambda\[1\] is NaN/,
+        /suite\.methods\[4\]\.recipe\.optimizer\.lr is Infinity/,
+        /methods\[4\]\.recipe\.optimizer\.lr must be a finite number > 0/,
+        /recipe\.latency\.batch must be a whole number ≥ 1: got 0/,
+      ]
+    ) assert.match(text, re);
+    assert.deepEqual([...Deno.readDirSync(out)], [], "nothing written");
+  });
+  // duplicates of resolved runs and batch size vs training examples, on an otherwise valid suite
+  const dup = suiteProblems(microSuite("dup", {
+    methods: [{ id: "l0-hc" }, { id: "l0-hc", hparams: { lambda: 0.1 } }],
+    recipe: { ...base.recipe, batchSize: 500 },
+  })).join("\n");
+  assert.match(dup, /"l0-hc" .* is planned 2 times/);
+  assert.match(
+    dup,
+    /batchSize 500 of "l0-hc" on lenet-300-100\/synthetic:teacher is larger than the 300/,
+  );
+  // the built-in suites pass
+  for (const s of Object.values(SUITES)) assert.deepEqual(suiteProblems(s), [], s.id);
+});
+
+Deno.test("CLI run: flag and suite problems in one list, exit 2", async () => {
+  await withTempDir(async (cwd) => {
+    const r = await runCli([
+      "run",
+      "--method",
+      "l0-hc",
+      "--arch",
+      "lenet-300-100",
+      "--backend",
+      "nosuch",
+      "--set",
+      "lambda=-1",
+      "--set",
+      "lamda=2",
+      "--epochs",
+      "x",
+      "--no-report",
+    ], cwd);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--epochs "x" must be a whole number/);
+    assert.match(r.stderr, /Unknown --backend "nosuch"/);
+    assert.match(r.stderr, /"lambda" of method "l0-hc" must be ≥ 0: got -1/);
+    assert.match(r.stderr, /Unknown hyperparameter "lamda" .*did you mean "lambda"\?/);
+    assert.deepEqual([...Deno.readDirSync(cwd)], [], "nothing written");
+  });
 });

@@ -220,14 +220,14 @@ Deno.test("validateSuite: every problem in one ConfigError, listing valid choice
   assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
   const problems = err.problems.join("\n");
   const expect = [
-    /Unknown method "nosuchmethod": expected one of .*"dense".*"l0-hc"/,
-    /Unknown architecture "nosucharch": expected one of .*"lenet-300-100"/,
+    /Unknown method "nosuchmethod" \(methods\[0\]\.id\): expected one of .*"dense".*"l0-hc"/,
+    /Unknown architecture "nosucharch" \(archs\[1\]\.id\): expected one of .*"lenet-300-100"/,
     /Unknown dataset "nosuchdata": expected one of .*"mnist".*"synthetic:teacher"/,
     /Unknown hyperparameter "nosuchparam" for method "l0-hc": expected one of .*"lambda"/,
-    /Width 0 of architecture "lenet-300-100"/,
-    /Width -1 of architecture "lenet-300-100"/,
-    /Seed 1\.5 must be a non-negative integer/,
-    /Seeds must be unique/,
+    /Width 0 \(archs\[0\]\.widths\[0\]\) must be a positive number/,
+    /Width -1 \(archs\[0\]\.widths\[1\]\)/,
+    /Seed 1\.5 \(seeds\[0\]\) must be a non-negative integer/,
+    /seeds lists 2 more than once/,
   ];
   for (const re of expect) {
     assert.match(problems, re);
@@ -253,14 +253,14 @@ Deno.test("validateSuite: bad recipe, empty lists, bad grids and suite id", () =
   for (
     const re of [
       /Suite id "bad id\/x"/,
-      /no datasets/,
-      /no architectures/,
-      /no seeds/,
-      /Grid "lambda" of method "l0-hc" must be a non-empty array/,
-      /epochs 0/,
-      /batchSize 1\.5/,
-      /optimizer must be "adam" or "sgd"/,
-      /learning rate 0/,
+      /datasets must be a non-empty array/,
+      /archs must be a non-empty array/,
+      /seeds must be a non-empty array/,
+      /methods\[0\]\.grid\.lambda must be a non-empty array/,
+      /recipe\.epochs must be a whole number ≥ 1: got 0/,
+      /recipe\.batchSize must be a whole number ≥ 1: got 1\.5/,
+      /recipe\.optimizer\.kind must be "adam" or "sgd"/,
+      /recipe\.optimizer\.lr must be a finite number > 0: got 0/,
     ]
   ) assert.match(problems, re);
 });

@@ -21,6 +21,7 @@ import {
   writeManifest,
 } from "./manifest.ts";
 import { withMemoryHint } from "../runtime/failure.ts";
+import { ConfigError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
@@ -47,6 +48,8 @@ export interface BenchOptions {
   workerCommand: string[];
   /** URL of the suite's module: its `methodModules` paths are relative to it. @default cwd */
   suiteUrl?: string;
+  /** Problems already found in the command line, reported with the suite's in one error. */
+  flagProblems?: readonly string[];
 }
 
 /** A run planned by the harness. */
@@ -99,8 +102,19 @@ export interface BenchSummary {
 
 /** Runs a suite. Resolves with the summary; never throws for a failed run. */
 export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<BenchSummary> {
-  const userMethods = await loadMethodModules(suite.methodModules, options.suiteUrl);
-  validateSuite(suite, userMethods);
+  let userMethods: Record<string, MethodSpec<object>> = {};
+  const moduleProblems: string[] = [];
+  try {
+    userMethods = await loadMethodModules(suite.methodModules, options.suiteUrl);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    moduleProblems.push(...e.problems);
+  }
+  validateSuite(suite, userMethods, {
+    backend: options.backend,
+    jobs: options.jobs,
+    shard: options.shard,
+  }, [...(options.flagProblems ?? []), ...moduleProblems]);
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const root = `${options.out ?? "results"}/${suite.id}`;

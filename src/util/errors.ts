@@ -86,3 +86,37 @@ export function lookup<T>(registry: Readonly<Record<string, T>>, id: string, wha
   }
   return registry[id];
 }
+
+/** Edit distance (insertions, deletions, substitutions) between two strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The valid name closest to a misspelt one (case-insensitive edit distance at most a third of its
+ * length, at least 2), or null when none is close: for "did you mean …?" hints.
+ *
+ * @example
+ * ```ts
+ * import { closestName } from "./errors.ts";
+ * if (closestName("epochz", ["epochs", "batchSize"]) !== "epochs") throw new Error();
+ * if (closestName("hparam", ["hparams", "grid"]) !== "hparams") throw new Error();
+ * if (closestName("zzz", ["epochs"]) !== null) throw new Error();
+ * ```
+ */
+export function closestName(name: string, valid: readonly string[]): string | null {
+  let best: string | null = null, bestD = Infinity;
+  for (const v of valid) {
+    const d = editDistance(name.toLowerCase(), v.toLowerCase());
+    if (d < bestD) [best, bestD] = [v, d];
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
