@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       const { suite, problems } = singleRun(values);
-      return await runBench(suite, { ...values, jobs: "1" }, problems);
+      return await runBench(suite, { ...values, jobs: "1", accumulate: true }, problems);
     }
     case "worker":
       return await runWorker(rest[0]);
@@ -143,6 +143,7 @@ async function runBench(
     workerCommand: workerCommand(),
     suiteUrl: values.suiteUrl as string | undefined,
     flagProblems,
+    accumulate: !!values.accumulate,
   });
   const dir = `${values.out}/${suite.id}`;
   console.log(

@@ -10,7 +10,9 @@ import { reportError } from "../cli.ts";
 import { planRuns } from "../src/harness/bench.ts";
 import { METHODS } from "../src/methods/registry.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
-import { microSuite, NO_WORKER } from "./harness_helpers.ts";
+import { microSuite, NO_WORKER, WORKER } from "./harness_helpers.ts";
+import { summaryRows } from "../src/harness/aggregate.ts";
+import { RUN_COLUMNS, type RunRow } from "../src/harness/schema.ts";
 import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";
 import { SUITES } from "../benchmarks/suites/mod.ts";
@@ -214,5 +216,103 @@ Deno.test("CLI run: flag and suite problems in one list, exit 2", async () => {
     assert.match(r.stderr, /"lambda" of method "l0-hc" must be ≥ 0: got -1/);
     assert.match(r.stderr, /Unknown hyperparameter "lamda" .*did you mean "lambda"\?/);
     assert.deepEqual([...Deno.readDirSync(cwd)], [], "nothing written");
+  });
+});
+
+/** A runs.csv row of an ok run. */
+function row(over: Partial<Record<string, string | number>>): RunRow {
+  return {
+    ...Object.fromEntries(RUN_COLUMNS.map((c) => [c, ""])),
+    method: "l0-hc",
+    arch: "lenet-300-100",
+    dataset: "mnist",
+    init_width: 1,
+    status: "ok",
+    point: "final",
+    backend: "wasm+blas",
+    units_kept: 10,
+    per_layer_init: "784-300-100",
+    per_layer_kept: "5-3-2",
+    train_macs: 1,
+    train_macs_dense: 2,
+    ...over,
+  } as RunRow;
+}
+
+Deno.test("summaryRows: groups by every hyperparameter that varies (not only λ) and by backend", () => {
+  const h = (d: number) => JSON.stringify({ lambda: 0.1, droprateInit: d, beta: 2 / 3 });
+  const rows = [
+    row({ seed: 1, hparams: h(0.2), acc: 0.9, lambda: 0.1 }),
+    row({ seed: 2, hparams: h(0.2), acc: 0.8, lambda: 0.1 }),
+    row({ seed: 1, hparams: h(0.5), acc: 0.5, lambda: 0.1 }),
+    row({ seed: 2, hparams: h(0.5), acc: 0.3, lambda: 0.1 }),
+    row({ seed: 1, hparams: h(0.5), acc: 0.1, lambda: 0.1, backend: "cpu" }),
+  ];
+  const s = summaryRows(rows);
+  assert.equal(s.length, 3, JSON.stringify(s));
+  const of = (d: number, b: string) =>
+    s.find((r) => r.hparams_varying === `{"droprateInit":${d}}` && r.backend === b)!;
+  assert.deepEqual([of(0.2, "wasm").n_seeds, of(0.2, "wasm").acc_mean], [2, 0.85]);
+  assert.deepEqual([of(0.5, "wasm").n_seeds, of(0.5, "wasm").acc_mean], [2, 0.4]);
+  assert.deepEqual([of(0.5, "cpu").n_seeds, of(0.5, "cpu").acc_mean], [1, 0.1]);
+});
+
+Deno.test("bench on a backend whose workers fail keeps the good rows of runs.csv; an unknown one changes nothing", async () => {
+  await withTempDir(async (out) => {
+    const suite = microSuite("keep", { methods: [{ id: "dense" }] });
+    const ok = await bench(suite, { out, jobs: 1, workerCommand: WORKER });
+    assert.equal(ok.ok, 1);
+    const before = await Deno.readTextFile(`${out}/keep/runs.csv`);
+    await assert.rejects(
+      bench(suite, { out, jobs: 1, backend: "wsam", workerCommand: NO_WORKER }),
+      ConfigError,
+    );
+    assert.equal(await Deno.readTextFile(`${out}/keep/runs.csv`), before);
+    // a valid backend that cannot start (the worker dies) adds a failed row, keeps the ok one
+    const crash = [Deno.execPath(), "eval", "console.error('no such backend here'); Deno.exit(3)"];
+    const bad = await bench(suite, { out, jobs: 1, backend: "webgpu", workerCommand: crash });
+    assert.equal(bad.failed, 1);
+    const rows = parseCsv(await Deno.readTextFile(`${out}/keep/runs.csv`));
+    assert.deepEqual(rows.map((r) => `${r.backend.split("+")[0]} ${r.status}`).sort(), [
+      "wasm ok",
+      "webgpu failed",
+    ]);
+    const summary = parseCsv(await Deno.readTextFile(`${out}/keep/summary.csv`));
+    assert.deepEqual(summary.map((r) => `${r.backend} ${r.n_seeds} ${r.n_failed}`).sort(), [
+      "wasm 1 0",
+      "webgpu 0 1",
+    ]);
+  });
+});
+
+Deno.test("CLI run: results accumulate across invocations", async () => {
+  await withTempDir(async (cwd) => {
+    const flags = (seed: number) => [
+      "run",
+      "--method",
+      "dense",
+      "--arch",
+      "lenet-300-100",
+      "--dataset",
+      "synthetic:teacher",
+      "--width",
+      "0.1",
+      "--epochs",
+      "1",
+      "--train-limit",
+      "300",
+      "--seed",
+      String(seed),
+      "--no-report",
+    ];
+    for (const seed of [1, 2]) {
+      const r = await runCli(flags(seed), cwd);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const rows = parseCsv(await Deno.readTextFile(`${cwd}/results/run/runs.csv`));
+    assert.deepEqual(rows.map((r) => r.seed).sort(), ["1", "2"]);
+    const summary = parseCsv(await Deno.readTextFile(`${cwd}/results/run/summary.csv`));
+    assert.equal(summary.length, 1);
+    assert.equal(summary[0].n_seeds, "2");
   });
 });

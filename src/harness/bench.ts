@@ -21,6 +21,7 @@ import {
   writeManifest,
 } from "./manifest.ts";
 import { withMemoryHint } from "../runtime/failure.ts";
+import { BACKENDS } from "../runtime/backend.ts";
 import { ConfigError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
@@ -50,6 +51,11 @@ export interface BenchOptions {
   suiteUrl?: string;
   /** Problems already found in the command line, reported with the suite's in one error. */
   flagProblems?: readonly string[];
+  /**
+   * Aggregate every finished run of the folder, not only those of the suite as it is now (the
+   * `run` command: each invocation adds a run). @default false
+   */
+  accumulate?: boolean;
 }
 
 /** A run planned by the harness. */
@@ -122,8 +128,11 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   const shard = options.shard ? parseShard(options.shard) : null;
   const all = planRuns(suite, options.backend ?? "wasm", userMethods, options.suiteUrl);
   const planned = all.filter((r) => !shard || inShard(r.id, shard));
-  // aggregates cover the suite as it is now (every shard of it), not runs of an earlier version
-  const suiteIds = new Set(all.map((r) => r.id));
+  // aggregates cover the suite as it is now (every shard of it, on every backend it ran on), not
+  // runs of an earlier version; `accumulate` (the `run` command) keeps every finished run
+  const suiteIds = options.accumulate ? undefined : new Set(
+    BACKENDS.flatMap((b) => planRuns(suite, b, userMethods, options.suiteUrl).map((r) => r.id)),
+  );
   const summary: BenchSummary = {
     total: planned.length,
     skipped: 0,
