@@ -12,6 +12,8 @@ import { METHODS } from "../src/methods/registry.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
 import { microSuite, NO_WORKER, WORKER } from "./harness_helpers.ts";
 import { summaryRows } from "../src/harness/aggregate.ts";
+import { lockFolder, processStart } from "../src/harness/lock.ts";
+import { cliArgs, writeSuiteModule } from "./harness_helpers.ts";
 import { RUN_COLUMNS, type RunRow } from "../src/harness/schema.ts";
 import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";
@@ -314,5 +316,87 @@ Deno.test("CLI run: results accumulate across invocations", async () => {
     const summary = parseCsv(await Deno.readTextFile(`${cwd}/results/run/summary.csv`));
     assert.equal(summary.length, 1);
     assert.equal(summary[0].n_seeds, "2");
+  });
+});
+
+/** PID of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const c = new Deno.Command("true").spawn();
+  await c.status;
+  return c.pid;
+}
+
+Deno.test("lockFolder: a live holder is refused with its PID; a dead or PID-reused one is taken over", async () => {
+  await withTempDir(async (dir) => {
+    const lock = await lockFolder(dir);
+    await assert.rejects(lockFolder(dir), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, new RegExp(`in use by another sweep \\(PID ${Deno.pid} on `));
+      assert.match(e.message, /another --out/);
+      return true;
+    });
+    await lock.release();
+    await assert.rejects(Deno.stat(`${dir}/.lock`), Deno.errors.NotFound);
+    const host = Deno.hostname();
+    const notes: string[] = [];
+    for (
+      const [pid, start] of [
+        [await deadPid(), "1"],
+        [Deno.pid, "not-my-start-time"], // the PID now belongs to another process
+      ] as const
+    ) {
+      const info = { host, pid, processStart: start, since: "2026-01-01T00:00:00Z", command: "x" };
+      await Deno.writeTextFile(`${dir}/.lock`, JSON.stringify(info));
+      const taken = await lockFolder(dir, (m) => notes.push(m));
+      assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/.lock`)).pid, Deno.pid);
+      await taken.release();
+    }
+    assert.equal(notes.length, 2);
+    assert.match(notes[0], /taking over the stale lock/);
+    assert.ok(processStart(Deno.pid), "reads its own start time");
+  });
+});
+
+Deno.test("CLI: a second bench on the same folder refuses while the first runs; each run executes once", async () => {
+  await withTempDir(async (cwd) => {
+    const path = await writeSuiteModule(
+      cwd,
+      microSuite("locked", { methods: [{ id: "dense" }, { id: "l0-hc" }] }),
+    );
+    const args = ["bench", "--suite", path, "--out", "results", "--jobs", "1", "--no-report"];
+    const first = new Deno.Command(Deno.execPath(), {
+      args: cliArgs(args),
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const lockPath = `${cwd}/results/locked/.lock`;
+    for (let i = 0; i < 600; i++) {
+      if (await Deno.stat(lockPath).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await runCli(args, cwd);
+    const done = await first.output();
+    assert.equal(done.code, 0, new TextDecoder().decode(done.stderr));
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr, /results\/locked is in use by another sweep \(PID \d+/);
+    const manifest = JSON.parse(await Deno.readTextFile(`${cwd}/results/locked/manifest.json`));
+    assert.equal(manifest.invocations.length, 1);
+    assert.equal(manifest.invocations[0].ran, 2);
+    await assert.rejects(Deno.stat(lockPath), Deno.errors.NotFound, "released at the end");
+    // a stale lock (its process was SIGKILLed) is taken over; every invocation stays in the manifest
+    const stale = {
+      host: Deno.hostname(),
+      pid: await deadPid(),
+      processStart: "1",
+      since: "x",
+      command: "y",
+    };
+    await Deno.writeTextFile(lockPath, JSON.stringify(stale));
+    const third = await runCli(args, cwd);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /taking over the stale lock/);
+    const m2 = JSON.parse(await Deno.readTextFile(`${cwd}/results/locked/manifest.json`));
+    assert.deepEqual(m2.invocations.map((i: { ran: number }) => i.ran), [2, 0]);
   });
 });

@@ -11,6 +11,7 @@ import { ResultStore, type RunResult } from "./store.ts";
 import { validateSuite } from "./validate.ts";
 import { writeAggregates } from "./aggregate.ts";
 import { runPool } from "./pool.ts";
+import { lockFolder } from "./lock.ts";
 import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
 import {
@@ -133,159 +134,170 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   const suiteIds = options.accumulate ? undefined : new Set(
     BACKENDS.flatMap((b) => planRuns(suite, b, userMethods, options.suiteUrl).map((r) => r.id)),
   );
-  const summary: BenchSummary = {
-    total: planned.length,
-    skipped: 0,
-    ok: 0,
-    failed: 0,
-    failures: [],
-    wallSeconds: 0,
-  };
-  const pending: PlannedRun[] = [];
-  for (const r of planned) {
-    if (!options.force && await store.isDone(r.id)) {
-      const status = (await Deno.readTextFile(`${store.runDir(r.id)}/done`)).trim();
-      if (!(options.retryFailed && status === "failed")) {
-        summary.skipped++;
-        if (status === "failed") {
-          summary.failures.push(
-            `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`,
-          );
-        }
-        continue;
-      }
-    }
-    pending.push(r);
-  }
   await Deno.mkdir(root, { recursive: true });
-  const provenance = await collectProvenance(options.backend ?? "wasm");
-  const earlier = await previousInvocations(root);
-  const current: Invocation = {
-    startedAt,
-    finishedAt: null,
-    wallSeconds: null,
-    ran: pending.length,
-    skipped: summary.skipped,
-    jobs: options.jobs,
-    shard: options.shard ?? null,
-    interrupted: false,
-  };
-  const manifest = {
-    suite: suite.id,
-    description: suite.description,
-    // the whole sweep: first start, last end, wall time summed over its invocations
-    startedAt: earlier[0]?.startedAt ?? startedAt,
-    finishedAt: null as string | null,
-    wallSeconds: null as number | null,
-    ...provenance,
-    shard: options.shard ?? null,
-    jobs: options.jobs,
-    invocations: [...earlier, current],
-  };
-  await writeManifest(root, manifest);
-  await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
-
-  const progress = new Progress(planned.length, summary.skipped);
-  let chain = Promise.resolve();
-  const reaggregate = () => {
-    chain = chain.then(() => aggregateStore(store, suiteIds)).then(() => {}).catch((e) =>
-      console.error(`prunebench: aggregation failed: ${e}`)
-    );
-    return chain;
-  };
-  const controller = new AbortController();
-  const onSignal = () => {
-    progress.note("Interrupted: finished runs are saved; run the same command again to resume.");
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const lock = await lockFolder(root);
   try {
-    const jobs = [];
-    for (const r of pending) {
-      const dir = await store.begin(r.id, {
-        runId: r.id,
-        suite: suite.id,
-        ...r.config,
-        dataDir: options.dataDir ?? null,
-        identity: r.identity,
-      });
-      jobs.push({
-        id: r.id,
-        configPath: `${dir}/config.json`,
-        label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}`,
-      });
-    }
-    await runPool(jobs, {
-      jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
-      command: options.workerCommand,
-      signal: controller.signal,
-      onStart: (job) => progress.start(job.id, job.label),
-      onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),
-      onExit: async (job, code, tail) => {
-        let result: RunResult | null = null;
-        if (await store.isDone(job.id)) {
-          result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
-        } else {
-          const r = pending.find((p) => p.id === job.id)!;
-          const reason = withMemoryHint(`worker exited with code ${code}: ${lastLines(tail, 6)}`);
-          result = failedResult(
-            job.id,
-            suite.id,
-            r.config,
-            reason,
-            provenance,
-            await resolvedHparams(r.config),
-          );
-          await store.finish(result);
-        }
-        if (result!.status === "ok") summary.ok++;
-        else {
-          summary.failed++;
-          summary.failures.push(`${job.label} (${job.id}): ${result!.reason.split("\n")[0]}`);
-        }
-        progress.finish(
-          job.id,
-          job.label,
-          result!.status,
-          result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0],
-        );
-        await reaggregate();
-      },
-    });
+    return await sweep();
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-    progress.done();
+    await lock.release();
   }
-  await chain; // aggregations queued by finished runs, then the final one
-  const { results: suiteResults, excluded } = await aggregateStore(store, suiteIds);
-  summary.wallSeconds = (performance.now() - t0) / 1000;
-  if (excluded > 0) {
-    console.error(
-      `prunebench: ${excluded} finished run(s) in ${root}/runs are not part of suite ` +
-        `"${suite.id}" as it is now (an earlier version of it?): kept on disk, left out of ` +
-        `runs.csv and summary.csv`,
-    );
+
+  // the sweep proper, while this process holds the folder's lock
+  async function sweep(): Promise<BenchSummary> {
+    const summary: BenchSummary = {
+      total: planned.length,
+      skipped: 0,
+      ok: 0,
+      failed: 0,
+      failures: [],
+      wallSeconds: 0,
+    };
+    const pending: PlannedRun[] = [];
+    for (const r of planned) {
+      if (!options.force && await store.isDone(r.id)) {
+        const status = (await Deno.readTextFile(`${store.runDir(r.id)}/done`)).trim();
+        if (!(options.retryFailed && status === "failed")) {
+          summary.skipped++;
+          if (status === "failed") {
+            summary.failures.push(
+              `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`,
+            );
+          }
+          continue;
+        }
+      }
+      pending.push(r);
+    }
+    // (the folder exists: made before the lock)
+    const provenance = await collectProvenance(options.backend ?? "wasm");
+    const earlier = await previousInvocations(root);
+    const current: Invocation = {
+      startedAt,
+      finishedAt: null,
+      wallSeconds: null,
+      ran: pending.length,
+      skipped: summary.skipped,
+      jobs: options.jobs,
+      shard: options.shard ?? null,
+      interrupted: false,
+    };
+    const manifest = {
+      suite: suite.id,
+      description: suite.description,
+      // the whole sweep: first start, last end, wall time summed over its invocations
+      startedAt: earlier[0]?.startedAt ?? startedAt,
+      finishedAt: null as string | null,
+      wallSeconds: null as number | null,
+      ...provenance,
+      shard: options.shard ?? null,
+      jobs: options.jobs,
+      invocations: [...earlier, current],
+    };
+    await writeManifest(root, manifest);
+    await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
+
+    const progress = new Progress(planned.length, summary.skipped);
+    let chain = Promise.resolve();
+    const reaggregate = () => {
+      chain = chain.then(() => aggregateStore(store, suiteIds)).then(() => {}).catch((e) =>
+        console.error(`prunebench: aggregation failed: ${e}`)
+      );
+      return chain;
+    };
+    const controller = new AbortController();
+    const onSignal = () => {
+      progress.note("Interrupted: finished runs are saved; run the same command again to resume.");
+      controller.abort();
+    };
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    try {
+      const jobs = [];
+      for (const r of pending) {
+        const dir = await store.begin(r.id, {
+          runId: r.id,
+          suite: suite.id,
+          ...r.config,
+          dataDir: options.dataDir ?? null,
+          identity: r.identity,
+        });
+        jobs.push({
+          id: r.id,
+          configPath: `${dir}/config.json`,
+          label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}`,
+        });
+      }
+      await runPool(jobs, {
+        jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
+        command: options.workerCommand,
+        signal: controller.signal,
+        onStart: (job) => progress.start(job.id, job.label),
+        onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),
+        onExit: async (job, code, tail) => {
+          let result: RunResult | null = null;
+          if (await store.isDone(job.id)) {
+            result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
+          } else {
+            const r = pending.find((p) => p.id === job.id)!;
+            const reason = withMemoryHint(`worker exited with code ${code}: ${lastLines(tail, 6)}`);
+            result = failedResult(
+              job.id,
+              suite.id,
+              r.config,
+              reason,
+              provenance,
+              await resolvedHparams(r.config),
+            );
+            await store.finish(result);
+          }
+          if (result!.status === "ok") summary.ok++;
+          else {
+            summary.failed++;
+            summary.failures.push(`${job.label} (${job.id}): ${result!.reason.split("\n")[0]}`);
+          }
+          progress.finish(
+            job.id,
+            job.label,
+            result!.status,
+            result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0],
+          );
+          await reaggregate();
+        },
+      });
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+      progress.done();
+    }
+    await chain; // aggregations queued by finished runs, then the final one
+    const { results: suiteResults, excluded } = await aggregateStore(store, suiteIds);
+    summary.wallSeconds = (performance.now() - t0) / 1000;
+    if (excluded > 0) {
+      console.error(
+        `prunebench: ${excluded} finished run(s) in ${root}/runs are not part of suite ` +
+          `"${suite.id}" as it is now (an earlier version of it?): kept on disk, left out of ` +
+          `runs.csv and summary.csv`,
+      );
+    }
+    const ran = workerProvenance(suiteResults.map((r) => r.provenance));
+    const finishedAt = new Date().toISOString();
+    Object.assign(current, {
+      finishedAt,
+      wallSeconds: summary.wallSeconds,
+      interrupted: controller.signal.aborted,
+    });
+    await writeManifest(root, {
+      ...manifest,
+      requestedBackend: manifest.backend,
+      backend: ran.backend ?? manifest.backend,
+      blas: ran.blas,
+      finishedAt,
+      wallSeconds: manifest.invocations.reduce((t, i) => t + (i.wallSeconds ?? 0), 0),
+      interrupted: controller.signal.aborted,
+    });
+    if (controller.signal.aborted) summary.failures.push("interrupted");
+    return summary;
   }
-  const ran = workerProvenance(suiteResults.map((r) => r.provenance));
-  const finishedAt = new Date().toISOString();
-  Object.assign(current, {
-    finishedAt,
-    wallSeconds: summary.wallSeconds,
-    interrupted: controller.signal.aborted,
-  });
-  await writeManifest(root, {
-    ...manifest,
-    requestedBackend: manifest.backend,
-    backend: ran.backend ?? manifest.backend,
-    blas: ran.blas,
-    finishedAt,
-    wallSeconds: manifest.invocations.reduce((t, i) => t + (i.wallSeconds ?? 0), 0),
-    interrupted: controller.signal.aborted,
-  });
-  if (controller.signal.aborted) summary.failures.push("interrupted");
-  return summary;
 }
 
 /**
