@@ -13,7 +13,14 @@ import type { MethodSpec } from "../src/methods/types.ts";
 import { microSuite, NO_WORKER, WORKER } from "./harness_helpers.ts";
 import { summaryRows } from "../src/harness/aggregate.ts";
 import { lockFolder, processStart } from "../src/harness/lock.ts";
-import { cliArgs, writeSuiteModule } from "./harness_helpers.ts";
+import {
+  cliArgs,
+  CONFIG,
+  DIVERGING_METHOD_MODULE,
+  REPO,
+  writeSuiteModule,
+} from "./harness_helpers.ts";
+import { commandScopes, permissionFlags, workerScopes } from "../src/harness/permissions.ts";
 import { RUN_COLUMNS, type RunRow } from "../src/harness/schema.ts";
 import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";
@@ -353,7 +360,7 @@ Deno.test("lockFolder: a live holder is refused with its PID; a dead or PID-reus
     }
     assert.equal(notes.length, 2);
     assert.match(notes[0], /taking over the stale lock/);
-    assert.ok(processStart(Deno.pid), "reads its own start time");
+    assert.ok(await processStart(Deno.pid), "reads its own start time");
   });
 });
 
@@ -399,4 +406,153 @@ Deno.test("CLI: a second bench on the same folder refuses while the first runs; 
     const m2 = JSON.parse(await Deno.readTextFile(`${cwd}/results/locked/manifest.json`));
     assert.deepEqual(m2.invocations.map((i: { ran: number }) => i.ran), [2, 0]);
   });
+});
+
+/** Runs `deno task <task> args` of the repository (its production permissions) from `cwd`. */
+async function runTask(task: string, args: string[], cwd: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "--config", CONFIG, task, ...args],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("deno task bench/aggregate/report with suite, method module and outputs outside the repository", async () => {
+  await withTempDir(async (tmp) => {
+    assert.ok(!tmp.startsWith(REPO), "the temp folder is outside the repository");
+    await Deno.mkdir(`${tmp}/suites`);
+    // a user module next to the suite, named relative to it
+    await Deno.writeTextFile(
+      `${tmp}/suites/mine.ts`,
+      `export { methods } from ${
+        JSON.stringify(new URL(`file://${DIVERGING_METHOD_MODULE}`).href)
+      };\n`,
+    );
+    const suite = microSuite("outside", {
+      methodModules: ["./mine.ts"],
+      methods: [{ id: "l0-hc" }, { id: "diverge" }],
+    });
+    const path = await writeSuiteModule(`${tmp}/suites`, suite);
+    const out = `${tmp}/shard-1`;
+    const r = await runTask(
+      "bench",
+      ["--suite", path, "--out", out, "--jobs", "2", "--no-report"],
+      tmp,
+    );
+    assert.equal(r.code, 1, r.stdout + r.stderr); // the diverging run fails, the other is ok
+    const rows = parseCsv(await Deno.readTextFile(`${out}/outside/runs.csv`));
+    assert.deepEqual(rows.map((x) => `${x.method} ${x.status}`).sort(), [
+      "diverge failed",
+      "l0-hc ok",
+    ]);
+    assert.match(
+      rows.find((x) => x.method === "l0-hc")!.git_sha,
+      /^[0-9a-f]{12}/,
+      "revision recorded",
+    );
+    const a = await runTask("aggregate", [`${out}/outside`, "--out", `${tmp}/merged`], tmp);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(parseCsv(await Deno.readTextFile(`${tmp}/merged/runs.csv`)).length, 2);
+    const rep = await runTask("report", [`${tmp}/merged`, "--no-png"], tmp);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.ok((await Deno.stat(`${tmp}/merged/report.html`)).size > 1000);
+  });
+});
+
+Deno.test("permissions are written once: minimal, identical cli tasks; computed scopes per process", () => {
+  const text = Deno.readTextFileSync(CONFIG);
+  assert.doesNotMatch(text, /yann\.lecun\.com/);
+  const tasks = JSON.parse(text).tasks as Record<string, string>;
+  const prefix = (t: string) => t.replace(/ cli\.ts \S+$/, "");
+  for (const t of ["bench", "run", "list", "aggregate", "report"]) {
+    assert.equal(prefix(tasks[t]), prefix(tasks.bench), t);
+    assert.match(tasks[t], new RegExp(` cli\\.ts ${t}$`));
+  }
+  // the task grants read, env and running the Deno executable only
+  assert.doesNotMatch(tasks.bench, /--allow-(write|net|ffi|sys)|--allow-run[^=]|-A\b/);
+  assert.match(tasks.bench, /--allow-run="\$\(deno eval 'console.log\(Deno.execPath\(\)\)'\)"/);
+  // the command: writes exactly its outputs, runs Deno, git and ps, no network, no FFI
+  const cmd = commandScopes({ writes: ["/data/out"], startsWorkers: true });
+  assert.deepEqual(cmd.write, ["/data/out"]);
+  assert.deepEqual(cmd.run, [Deno.execPath(), "git", "ps"]);
+  assert.deepEqual([cmd.net, cmd.ffi], [[], false]);
+  // a worker: writes its run folder and the dataset cache, runs nothing, reaches the mirrors only
+  const w = workerScopes("/data/out/s/runs/abc", { modules: ["file:///m/x.ts"], blas: [] });
+  assert.equal(w.write[0], "/data/out/s/runs/abc");
+  assert.equal(w.write.length, 2);
+  assert.deepEqual(w.run, []);
+  assert.ok(w.read.includes("/m") && w.read.includes("/data/out/s/runs/abc"));
+  assert.ok(!w.read.includes("/data/out"), "not the other runs");
+  assert.ok(!w.net.includes("yann.lecun.com") && w.net.length > 0);
+  const flags = permissionFlags(w).join(" ");
+  assert.doesNotMatch(flags, /--allow-ffi|--allow-run/);
+  assert.match(permissionFlags({ ...w, ffi: true }).join(" "), /--allow-ffi$|--allow-ffi /);
+});
+
+Deno.test("data provenance: an empty data directory is a printed and recorded fallback; source and SHA-256 in manifest and result; list agrees", async () => {
+  await withTempDir(async (cwd) => {
+    await Deno.mkdir(`${cwd}/data`);
+    const env = { PRUNEBENCH_DATA_DIR: `${cwd}/data` };
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: cliArgs([
+        "run",
+        "--method",
+        "dense",
+        "--arch",
+        "lenet-300-100",
+        "--width",
+        "0.1",
+        "--epochs",
+        "1",
+        "--train-limit",
+        "200",
+        "--no-report",
+      ]),
+      cwd,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 0, stderr);
+    assert.match(stderr, new RegExp(`dataset "mnist" is not in the data directory ${cwd}/data`));
+    const manifest = JSON.parse(await Deno.readTextFile(`${cwd}/results/run/manifest.json`));
+    const m = manifest.data.mnist;
+    assert.equal(m.fallback, true);
+    assert.equal(m.dataDir, `${cwd}/data`);
+    assert.equal(m.source, m.plannedSource, "the workers loaded it where it was planned");
+    assert.equal(Object.keys(m.sha256).length, 4);
+    assert.ok(Object.values(m.sha256).every((h) => /^[0-9a-f]{64}$/.test(h as string)));
+    const [id] = [...Deno.readDirSync(`${cwd}/results/run/runs`)].map((e) => e.name);
+    const result = JSON.parse(await Deno.readTextFile(`${cwd}/results/run/runs/${id}/result.json`));
+    assert.deepEqual(result.provenance.data, {
+      dataset: "mnist",
+      source: m.source,
+      sha256: m.sha256,
+    });
+    // list, with the same environment, shows the same source
+    const list = await new Deno.Command(Deno.execPath(), {
+      args: cliArgs(["list", "datasets"]),
+      cwd,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const line = new TextDecoder().decode(list.stdout).split("\n").find((l) =>
+      l.startsWith("mnist ")
+    );
+    assert.ok(line?.endsWith(m.plannedSource), line);
+  });
+});
+
+Deno.test("fix advice suggests only flags that exist", async () => {
+  const { FIX_CACHE, FIX_DELETE, FIX_PACKAGE } = await import("../src/data/verify.ts");
+  const help = (await runCli(["help"], Deno.cwd())).stdout;
+  for (const text of [FIX_CACHE, FIX_DELETE, FIX_PACKAGE]) {
+    for (const flag of text.match(/--[a-z-]+/g) ?? []) assert.ok(help.includes(flag), flag);
+  }
 });

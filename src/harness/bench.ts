@@ -10,13 +10,15 @@ import { runId } from "./run_id.ts";
 import { ResultStore, type RunResult } from "./store.ts";
 import { validateSuite } from "./validate.ts";
 import { writeAggregates } from "./aggregate.ts";
-import { runPool } from "./pool.ts";
+import { type PoolOptions, runPool } from "./pool.ts";
 import { lockFolder } from "./lock.ts";
 import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
 import {
   collectProvenance,
   type Invocation,
+  loadedData,
+  plannedData,
   previousInvocations,
   workerProvenance,
   writeManifest,
@@ -46,8 +48,13 @@ export interface BenchOptions {
   backend?: string;
   /** Data directory passed to the workers. */
   dataDir?: string;
-  /** Worker command prefix (`[deno, run, ...flags, cli.ts, worker]`). */
-  workerCommand: string[];
+  /**
+   * Worker command prefix (`[deno, run, ...flags, cli.ts, worker]`), or a function of the run's
+   * folder giving it (per-run permissions); the config path is appended.
+   */
+  workerCommand: string[] | ((runDir: string) => string[]);
+  /** Environment variables added for the workers (e.g. the BLAS library's absolute path). */
+  workerEnv?: Record<string, string>;
   /** URL of the suite's module: its `methodModules` paths are relative to it. @default cwd */
   suiteUrl?: string;
   /** Problems already found in the command line, reported with the suite's in one error. */
@@ -170,6 +177,15 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
     }
     // (the folder exists: made before the lock)
     const provenance = await collectProvenance(options.backend ?? "wasm");
+    const data = plannedData(suite.datasets, options.dataDir);
+    for (const [id, d] of Object.entries(data)) {
+      if (!d.fallback) continue;
+      console.error(
+        `prunebench: dataset "${id}" is not in the data directory ${d.dataDir} (--data-dir or ` +
+          `$PRUNEBENCH_DATA_DIR): it is loaded from ${d.plannedSource} instead (recorded in ` +
+          `manifest.json)`,
+      );
+    }
     const earlier = await previousInvocations(root);
     const current: Invocation = {
       startedAt,
@@ -191,6 +207,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
       ...provenance,
       shard: options.shard ?? null,
       jobs: options.jobs,
+      data,
       invocations: [...earlier, current],
     };
     await writeManifest(root, manifest);
@@ -219,6 +236,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
           suite: suite.id,
           ...r.config,
           dataDir: options.dataDir ?? null,
+          gitSha: provenance.gitSha,
           identity: r.identity,
         });
         jobs.push({
@@ -229,7 +247,8 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
       }
       await runPool(jobs, {
         jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
-        command: options.workerCommand,
+        command: workerCommandOf(options.workerCommand),
+        env: options.workerEnv,
         signal: controller.signal,
         onStart: (job) => progress.start(job.id, job.label),
         onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),
@@ -291,6 +310,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
       requestedBackend: manifest.backend,
       backend: ran.backend ?? manifest.backend,
       blas: ran.blas,
+      data: loadedData(data, suiteResults),
       finishedAt,
       wallSeconds: manifest.invocations.reduce((t, i) => t + (i.wallSeconds ?? 0), 0),
       interrupted: controller.signal.aborted,
@@ -323,6 +343,11 @@ function describe(r: RunResult): string {
   return `acc ${(100 * p.acc).toFixed(2)}%, kept ${p.perLayerKept} of ${p.perLayerInit}, ${
     r.wallSeconds.toFixed(0)
   } s`;
+}
+
+/** The pool's command: a per-run command gets the run's folder (the config's). */
+function workerCommandOf(wc: BenchOptions["workerCommand"]): PoolOptions["command"] {
+  return typeof wc === "function" ? (job) => wc(job.configPath.replace(/\/config\.json$/, "")) : wc;
 }
 
 function lastLines(s: string, n: number): string {

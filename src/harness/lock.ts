@@ -3,9 +3,8 @@
  * the file records the holder's host, PID and process start time. A second `bench` on the same
  * folder refuses with a message naming the holder. A lock whose process is gone (killed with
  * SIGKILL, a crashed node) is stale and taken over; the start time tells a live holder from an
- * unrelated process that reuses its PID. Liveness is read from `/proc` (Linux); where it cannot
- * be read, or the holder runs on another host, the lock is respected and the message says how to
- * remove it.
+ * unrelated process that reuses its PID. Liveness comes from `ps`; where it cannot be told, or
+ * the holder runs on another host, the lock is respected and the message says how to remove it.
  *
  * @module
  */
@@ -25,17 +24,25 @@ export interface LockInfo {
   command: string;
 }
 
-/** Start time of process `pid` from `/proc/<pid>/stat`; undefined when it does not exist, null when unreadable. */
-export function processStart(pid: number): string | null | undefined {
-  let stat: string;
+/**
+ * Start time of process `pid` (`ps -o lstart=`, Linux and macOS): undefined when there is no such
+ * process, null when it cannot be told (no `ps`, or no permission to run it). Deno allows reading
+ * `/proc/<pid>` only with `--allow-all`, so `ps` is asked instead.
+ */
+export async function processStart(pid: number): Promise<string | null | undefined> {
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch (e) {
-    return e instanceof Deno.errors.NotFound ? undefined : null;
+    const out = await new Deno.Command("ps", {
+      args: ["-o", "lstart=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+      stdin: "null",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success || !text) return out.code === 1 ? undefined : null;
+    return text;
+  } catch {
+    return null;
   }
-  // fields after the command name (which may contain spaces) start at index 2 (state)
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return rest[19] ?? null; // field 22: starttime
 }
 
 function hostname(): string {
@@ -47,9 +54,9 @@ function hostname(): string {
 }
 
 /** True when the lock's holder is certainly gone (same host, and no such process or PID reused). */
-export function isStale(info: LockInfo): boolean {
+export async function isStale(info: LockInfo): Promise<boolean> {
   if (info.host !== hostname()) return false;
-  const start = processStart(info.pid);
+  const start = await processStart(info.pid);
   if (start === undefined) return true;
   return start !== null && info.processStart !== null && start !== info.processStart;
 }
@@ -74,7 +81,7 @@ export async function lockFolder(
   const mine: LockInfo = {
     host: hostname(),
     pid: Deno.pid,
-    processStart: processStart(Deno.pid) ?? null,
+    processStart: (await processStart(Deno.pid)) ?? null,
     since: new Date().toISOString(),
     command: ["deno", ...Deno.args].join(" "),
   };
@@ -103,7 +110,7 @@ export async function lockFolder(
       await Deno.remove(path).catch(() => {});
       continue;
     }
-    if (!isStale(held)) {
+    if (!(await isStale(held))) {
       throw new ConfigError([
         `${dir} is in use by another sweep (PID ${held.pid} on ${held.host}, since ` +
         `${held.since}: ${held.command}). Wait for it to finish, or give this one another ` +
