@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ConfigError } from "./src/util/errors.ts";
+import { ConfigError, fileSystemFault } from "./src/util/errors.ts";
 import { loadSuite, SUITES } from "./benchmarks/suites/mod.ts";
 import { bench } from "./src/harness/bench.ts";
 import { aggregateCommand } from "./src/harness/aggregate_command.ts";
@@ -285,7 +285,12 @@ export function reportError(e: unknown): number {
     console.error(`error: Invalid command line: ${(e as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+  const fault = fileSystemFault(e);
+  if (fault) {
+    console.error(`error: ${fault}`);
+    return 1;
+  }
+  if (e instanceof Deno.errors.NotCapable) {
     console.error(
       `error: ${
         (e as Error).message

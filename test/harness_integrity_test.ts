@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { finiteDivergence } from "../src/harness/divergence.ts";
-import { ConfigError } from "../src/util/errors.ts";
+import { ConfigError, fileSystemFault } from "../src/util/errors.ts";
 import { reportError } from "../cli.ts";
 import { planRuns } from "../src/harness/bench.ts";
 import { METHODS } from "../src/methods/registry.ts";
@@ -555,4 +555,54 @@ Deno.test("fix advice suggests only flags that exist", async () => {
   for (const text of [FIX_CACHE, FIX_DELETE, FIX_PACKAGE]) {
     for (const flag of text.match(/--[a-z-]+/g) ?? []) assert.ok(help.includes(flag), flag);
   }
+});
+
+Deno.test("fileSystemFault: disk full, read-only, permission denied, file for folder: one line with path and fix", () => {
+  const cases: [string, RegExp][] = [
+    [
+      "No space left on device (os error 28): write '/r/x/runs.csv.tmp-1-a'",
+      /disk is full.*free space/,
+    ],
+    ["Read-only file system (os error 30): mkdir '/mnt/ro/out'", /read-only.*writable --out/],
+    ["Permission denied (os error 13): open '/srv/out/x'", /permission is denied.*owner or mode/],
+    ["Not a directory (os error 20): mkdir '/tmp/f/suite'", /file is where a folder must be/],
+  ];
+  for (const [message, re] of cases) {
+    const line = fileSystemFault(new Error(message))!;
+    assert.match(line, re, message);
+    assert.match(line, new RegExp(`"${/'([^']+)'/.exec(message)![1]}"`));
+    assert.ok(!line.includes("\n"), "one line");
+  }
+  assert.equal(fileSystemFault(new Deno.errors.NotCapable("Requires write access to 'x'")), null);
+  assert.equal(fileSystemFault(new TypeError("x is undefined")), null);
+});
+
+Deno.test("CLI: an output path that cannot be written is one line naming it, exit 1, no stack", async () => {
+  await withTempDir(async (cwd) => {
+    await Deno.writeTextFile(`${cwd}/afile`, "not a folder");
+    const path = await writeSuiteModule(cwd, microSuite("fault", { methods: [{ id: "dense" }] }));
+    const r = await runCli(["bench", "--suite", path, "--out", `${cwd}/afile`, "--no-report"], cwd);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], new RegExp(`^error: Cannot write "${cwd}/afile/fault": .*--out`));
+    assert.equal(await Deno.readTextFile(`${cwd}/afile`), "not a folder");
+  });
+});
+
+Deno.test("bench removes the temporaries an interrupted sweep left behind", async () => {
+  await withTempDir(async (out) => {
+    const suite = microSuite("tmp", { methods: [{ id: "dense" }] });
+    await bench(suite, { out, jobs: 1, workerCommand: WORKER });
+    const [id] = [...Deno.readDirSync(`${out}/tmp/runs`)].map((e) => e.name);
+    const leftovers = [
+      `${out}/tmp/runs.csv.tmp-4242-abc123`,
+      `${out}/tmp/runs/${id}/result.json.tmp-77-zz9`,
+    ];
+    for (const f of leftovers) await Deno.writeTextFile(f, "partial");
+    const again = await bench(suite, { out, jobs: 1, workerCommand: NO_WORKER });
+    assert.equal(again.skipped, 1);
+    for (const f of leftovers) await assert.rejects(Deno.stat(f), Deno.errors.NotFound, f);
+    assert.equal((await Deno.readTextFile(`${out}/tmp/runs/${id}/done`)).trim(), "ok");
+  });
 });

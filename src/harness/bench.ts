@@ -26,7 +26,7 @@ import {
 import { withMemoryHint } from "../runtime/failure.ts";
 import { BACKENDS } from "../runtime/backend.ts";
 import { ConfigError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { removeStaleTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
 import type { MethodSpec } from "../methods/types.ts";
@@ -144,6 +144,11 @@ export async function bench(suite: SuiteSpec, options: BenchOptions): Promise<Be
   await Deno.mkdir(root, { recursive: true });
   const lock = await lockFolder(root);
   try {
+    // temporaries of a process killed mid-write (no other process writes here: we hold the lock)
+    const stale = await removeStaleTemporaries(root);
+    if (stale) {
+      console.error(`prunebench: removed ${stale} temporary file(s) of an interrupted sweep`);
+    }
     return await sweep();
   } finally {
     await lock.release();

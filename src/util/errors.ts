@@ -120,3 +120,46 @@ export function closestName(name: string, valid: readonly string[]): string | nu
   }
   return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
 }
+
+/** OS error codes of filesystem faults the user must fix, and what to do about each. */
+const FS_FAULTS: [RegExp, string, string][] = [
+  [/os error 28\b|No space left/i, "the disk is full", "free space there or pass another --out"],
+  [
+    /os error 122\b|quota exceeded/i,
+    "the disk quota is exceeded",
+    "free space or pass another --out",
+  ],
+  [/os error 30\b|Read-only file system/i, "the file system is read-only", "pass a writable --out"],
+  [
+    /os error 13\b|os error 1\b|Permission denied|Operation not permitted/i,
+    "permission is denied",
+    "fix the folder's owner or mode, or pass another --out",
+  ],
+  [/os error 20\b|Not a directory/i, "a file is where a folder must be", "pass a folder as --out"],
+];
+
+/**
+ * One line for a filesystem fault (disk full, read-only file system, permission denied, a file
+ * where a folder must be) naming the path and the fix, or null when `e` is not one. Deno's
+ * permission refusals (`NotCapable`) are not filesystem faults.
+ *
+ * @example
+ * ```ts
+ * import { fileSystemFault } from "./errors.ts";
+ * const e = new Error("Read-only file system (os error 30): mkdir '/mnt/ro/out'");
+ * const line = fileSystemFault(e)!;
+ * if (!line.includes("/mnt/ro/out") || !line.includes("read-only")) throw new Error(line);
+ * ```
+ */
+export function fileSystemFault(e: unknown): string | null {
+  if (!(e instanceof Error) || e.name === "NotCapable") return null;
+  const text = e.message;
+  for (const [re, what, fix] of FS_FAULTS) {
+    if (!re.test(text)) continue;
+    const path = /'([^']+)'/.exec(text)?.[1] ?? (e as { path?: string }).path;
+    return `Cannot write ${path ? `"${path}"` : "the output"}: ${what} (${
+      text.split("\n")[0]
+    }); ${fix}. Finished runs are kept; run the same command again afterwards to resume`;
+  }
+  return null;
+}
