@@ -84,6 +84,7 @@ export { compact, type CompactOptions } from "./src/models/compact.ts";
 export { exportModel, type ExportResult } from "./src/models/export.ts";
 export type {
   Granularity,
+  HyperparameterRange,
   MethodContext,
   MethodSpec,
   OperatingPoint,

@@ -138,7 +138,7 @@ Deno.test("run id hashes the fully resolved config: method defaults, recipe and 
   assert.deepEqual(r.identity.recipe.schedule, { kind: "constant" });
   assert.equal(r.identity.recipe.ema, null);
   assert.equal(r.identity.train.evalBatchSize, 1000);
-  assert.equal(r.identity.train.optimizer.beta1, 0.9);
+  assert.equal((r.identity.train.optimizer as { beta1: number }).beta1, 0.9);
   const explicit = planRuns(microSuite("ids", {
     methods: [{ id: "l0-hc" }],
     recipe: { ...microSuite().recipe, schedule: { kind: "constant" }, ema: null, augment: "none" },

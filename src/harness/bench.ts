@@ -30,7 +30,7 @@ import { removeStaleTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import { resolveConfig } from "../methods/registry.ts";
 import type { MethodSpec } from "../methods/types.ts";
-import { type ResolvedRun, resolveRun } from "./identity.ts";
+import { resolveRun } from "./identity.ts";
 
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
@@ -72,8 +72,8 @@ export interface PlannedRun {
   id: string;
   /** Its resolved config (hyperparameter and recipe defaults filled in), with the backend. */
   config: RunConfig & { backend: string; suite?: never };
-  /** What the id hashes (see `identity.ts`). */
-  identity: ResolvedRun["identity"];
+  /** What the id hashes (see `identity.ts`): the config plus the resolved training config. */
+  identity: RunConfig & { backend: string; train: Record<string, unknown> };
 }
 
 /**
@@ -94,7 +94,11 @@ export function planRuns(
       backend,
       suite.methodModules,
     );
-    return { id: runId(identity), config, identity };
+    return {
+      id: runId(identity),
+      config,
+      identity: { ...identity, train: { ...identity.train } },
+    };
   });
 }
 
