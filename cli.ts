@@ -63,8 +63,10 @@ async function ensureScopes(scopes: Scopes, argv: string[]): Promise<number | nu
   const lacking = missing(scopes);
   if (!lacking.length) return null;
   const flags = permissionFlags(scopes).join(" ");
-  const canRerun = !Deno.env.get(SCOPED_ENV) &&
-    Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state === "granted";
+  const granted = (d: Deno.PermissionDescriptor) =>
+    Deno.permissions.querySync(d).state === "granted";
+  const canRerun = granted({ name: "env", variable: SCOPED_ENV }) && !Deno.env.get(SCOPED_ENV) &&
+    granted({ name: "run", command: Deno.execPath() });
   if (!canRerun) {
     throw new ConfigError([
       `This command needs permissions this process lacks (${lacking.join("; ")}). Run it ` +
