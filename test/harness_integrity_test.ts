@@ -472,6 +472,11 @@ Deno.test("permissions are written once: minimal, identical cli tasks; computed 
     assert.equal(prefix(tasks[t]), prefix(tasks.bench), t);
     assert.match(tasks[t], new RegExp(` cli\\.ts ${t}$`));
   }
+  // no runtime task runs arbitrary programs
+  for (const [name, t] of Object.entries(tasks)) {
+    if (["test", "check", "ok"].includes(name)) continue;
+    assert.doesNotMatch(t, /--allow-run(\s|$)|--allow-all|-A\s/, name);
+  }
   // the task grants read, env and running the Deno executable only
   assert.doesNotMatch(tasks.bench, /--allow-(write|net|ffi|sys)|--allow-run[^=]|-A\b/);
   assert.match(tasks.bench, /--allow-run="\$\(deno eval 'console.log\(Deno.execPath\(\)\)'\)"/);
