@@ -26,24 +26,27 @@ export interface LockInfo {
 
 /**
  * Start time of process `pid` (`ps -o lstart=`, Linux and macOS): undefined when there is no such
- * process, null when it cannot be told (no `ps`, or no permission to run it). Deno allows reading
+ * process (or only its zombie), null when it cannot be told (no `ps`, or no permission to run it). Deno allows reading
  * `/proc/<pid>` only with `--allow-all`, so `ps` is asked instead.
  */
 export async function processStart(pid: number): Promise<string | null | undefined> {
   try {
     const out = await new Deno.Command("ps", {
-      args: ["-o", "lstart=", "-p", String(pid)],
+      args: ["-o", "stat=", "-o", "lstart=", "-p", String(pid)],
       stdout: "piped",
       stderr: "null",
       stdin: "null",
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
     if (!out.success || !text) return out.code === 1 ? undefined : null;
-    return text;
+    const [stat, ...start] = text.split(/\s+/);
+    return stat.startsWith("Z") ? undefined : start.join(" "); // a zombie has exited
   } catch {
     return null;
   }
 }
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function hostname(): string {
   try {
@@ -110,7 +113,8 @@ export async function lockFolder(
       await Deno.remove(path).catch(() => {});
       continue;
     }
-    if (!(await isStale(held))) {
+    // a holder killed a moment ago may still be exiting: look twice
+    if (!(await isStale(held)) && !(await delay(500).then(() => isStale(held)))) {
       throw new ConfigError([
         `${dir} is in use by another sweep (PID ${held.pid} on ${held.host}, since ` +
         `${held.since}: ${held.command}). Wait for it to finish, or give this one another ` +
