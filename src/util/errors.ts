@@ -156,9 +156,11 @@ export function fileSystemFault(e: unknown): string | null {
   const text = e.message;
   for (const [re, what, fix] of FS_FAULTS) {
     if (!re.test(text)) continue;
-    const path = /'([^']+)'/.exec(text)?.[1] ?? (e as { path?: string }).path;
+    // the final name, not the temporary one an atomic write was filling
+    const path = (/'([^']+)'/.exec(text)?.[1] ?? (e as { path?: string }).path)
+      ?.replace(/\.tmp-\d+-[a-z0-9]+$/, "");
     return `Cannot write ${path ? `"${path}"` : "the output"}: ${what} (${
-      text.split("\n")[0]
+      text.split("\n")[0].replace(/:\s*\w+ '[^']*'$/, "")
     }); ${fix}. Finished runs are kept; run the same command again afterwards to resume`;
   }
   return null;
