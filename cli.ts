@@ -43,7 +43,10 @@ Usage:
   cli.ts aggregate DIR [DIR ...] --out DIR
   cli.ts report [DIR]
 
-Suites: ${Object.keys(SUITES).join(", ")} (or a path to a .ts module exporting \`suite\`).`;
+Suites: ${Object.keys(SUITES).join(", ")} (or a path to a .ts module exporting \`suite\`).
+
+Exit codes: 0 all runs ok; 1 some run failed, a filesystem fault, or a bug (with its stack);
+2 invalid configuration or command line (every problem listed, nothing run).`;
 
 const CLI = fromFileUrl(new URL("./cli.ts", import.meta.url));
 /** Set in the environment of a re-run with computed permissions (never re-run twice). */
