@@ -550,7 +550,7 @@ Deno.test("data provenance: an empty data directory is a printed and recorded fa
     const line = new TextDecoder().decode(list.stdout).split("\n").find((l) =>
       l.startsWith("mnist ")
     );
-    assert.ok(line?.endsWith(m.plannedSource), line);
+    assert.ok(line?.endsWith(`${m.plannedSource} (not in the data directory)`), line);
   });
 });
 

@@ -11,6 +11,7 @@ import { inferShapes } from "../models/build.ts";
 import { expandSuite } from "./suite.ts";
 import { ConfigError, notFoundMessage } from "../util/errors.ts";
 import { parseArgs } from "node:util";
+import { plannedData } from "./manifest.ts";
 
 function table(rows: string[][]): string {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -49,7 +50,9 @@ const SECTIONS: Record<string, (dataDir?: string) => string> = {
         d.train === null ? "as found" : String(d.train),
         d.test === null ? "as found" : String(d.test),
         d.inputShape.length ? `[${d.inputShape}]` : "of the images",
-        d.source,
+        plannedData([d.id], dataDir)[d.id]?.fallback
+          ? `${d.source} (not in the data directory)`
+          : d.source,
       ]),
     ]),
 };
