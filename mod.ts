@@ -101,6 +101,7 @@ export { exportModel, type ExportResult, loadExportedModel } from "./src/models/
 // methods
 export type {
   Granularity,
+  HyperparameterRange,
   MethodContext,
   MethodSpec,
   OperatingPoint,

@@ -110,7 +110,7 @@ Deno.test("a checksum mismatch names the file, both hashes and the fix", async (
     assert.match(err.message, /Checksum mismatch/);
     assert.ok(err.message.includes(manifest.files.testImages.sha256));
     assert.ok(err.message.includes(await sha256Hex(images)));
-    assert.match(err.message, /--redownload/);
+    assert.match(err.message, /the next run downloads a fresh copy/);
     assert.match(err.message, /delete the file/);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -102,9 +102,21 @@ export async function writeSuiteModule(dir: string, suite: SuiteSpec): Promise<s
   return path;
 }
 
-/** Arguments of `deno run` for the CLI in a subprocess. */
+/**
+ * The flags the deno task of `command` starts `cli.ts` with (the production permission set, read
+ * from deno.json, with the Deno executable the task substitutes).
+ */
+export function taskFlags(command: string): string[] {
+  const tasks = JSON.parse(Deno.readTextFileSync(CONFIG)).tasks as Record<string, string>;
+  const task = tasks[Object.hasOwn(tasks, command) ? command : "bench"];
+  const m = /^deno run (.*) cli\.ts \S+$/.exec(task);
+  if (!m) throw new Error(`Unexpected task "${task}"`);
+  return m[1].replace(`"$(deno eval 'console.log(Deno.execPath())')"`, Deno.execPath()).split(" ");
+}
+
+/** Arguments of `deno run` for the CLI in a subprocess, with its task's permissions (not -A). */
 export function cliArgs(args: string[]): string[] {
-  return ["run", "-A", "--quiet", "--config", CONFIG, CLI, ...args];
+  return ["run", "--quiet", "--config", CONFIG, ...taskFlags(args[0]), CLI, ...args];
 }
 
 /** Output of a finished CLI subprocess. */

@@ -112,7 +112,7 @@ Deno.test("runId: snapshot of one id", () => {
   // This value changes only when RUN_FORMAT_VERSION or the shape of a resolved run config (the
   // fields expandSuite/planRuns put in it) changes — and then every stored result is re-run, so
   // such a change must be deliberate (bump RUN_FORMAT_VERSION and update this snapshot).
-  assert.equal(RUN_FORMAT_VERSION, "prunebench-run-v1");
+  assert.equal(RUN_FORMAT_VERSION, "prunebench-run-v2");
   const config = {
     dataset: "mnist",
     arch: "lenet-300-100",
@@ -123,8 +123,9 @@ Deno.test("runId: snapshot of one id", () => {
     recipe: { epochs: 1, batchSize: 100, optimizer: { kind: "adam", lr: 0.001 } },
     backend: "wasm",
   };
-  assert.equal(runId(config), "9f3332e533a00b85");
-  assert.equal(planRuns(known())[0].id, "9f3332e533a00b85");
+  assert.equal(runId(config), "d3fb4dffcb9eb8fe");
+  const [planned] = planRuns(known());
+  assert.equal(planned.id, runId(planned.identity));
   assert.match(runId(config), /^[0-9a-f]{16}$/);
 });
 
@@ -137,8 +138,8 @@ Deno.test("runId: independent of key order, of the suite's id and description", 
     }
     return v;
   };
-  const shuffled = reversed(r.config);
-  assert.notEqual(JSON.stringify(shuffled), JSON.stringify(r.config));
+  const shuffled = reversed(r.identity);
+  assert.notEqual(JSON.stringify(shuffled), JSON.stringify(r.identity));
   assert.equal(runId(shuffled), r.id);
   // a suite written with its keys in another order plans the same ids
   const s = known();
@@ -219,14 +220,14 @@ Deno.test("validateSuite: every problem in one ConfigError, listing valid choice
   assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
   const problems = err.problems.join("\n");
   const expect = [
-    /Unknown method "nosuchmethod": expected one of .*"dense".*"l0-hc"/,
-    /Unknown architecture "nosucharch": expected one of .*"lenet-300-100"/,
+    /Unknown method "nosuchmethod" \(methods\[0\]\.id\): expected one of .*"dense".*"l0-hc"/,
+    /Unknown architecture "nosucharch" \(archs\[1\]\.id\): expected one of .*"lenet-300-100"/,
     /Unknown dataset "nosuchdata": expected one of .*"mnist".*"synthetic:teacher"/,
     /Unknown hyperparameter "nosuchparam" for method "l0-hc": expected one of .*"lambda"/,
-    /Width 0 of architecture "lenet-300-100"/,
-    /Width -1 of architecture "lenet-300-100"/,
-    /Seed 1\.5 must be a non-negative integer/,
-    /Seeds must be unique/,
+    /Width 0 \(archs\[0\]\.widths\[0\]\) must be a positive number/,
+    /Width -1 \(archs\[0\]\.widths\[1\]\)/,
+    /Seed 1\.5 \(seeds\[0\]\) must be a non-negative integer/,
+    /seeds lists 2 more than once/,
   ];
   for (const re of expect) {
     assert.match(problems, re);
@@ -252,14 +253,14 @@ Deno.test("validateSuite: bad recipe, empty lists, bad grids and suite id", () =
   for (
     const re of [
       /Suite id "bad id\/x"/,
-      /no datasets/,
-      /no architectures/,
-      /no seeds/,
-      /Grid "lambda" of method "l0-hc" must be a non-empty array/,
-      /epochs 0/,
-      /batchSize 1\.5/,
-      /optimizer must be "adam" or "sgd"/,
-      /learning rate 0/,
+      /datasets must be a non-empty array/,
+      /archs must be a non-empty array/,
+      /seeds must be a non-empty array/,
+      /methods\[0\]\.grid\.lambda must be a non-empty array/,
+      /recipe\.epochs must be a whole number ≥ 1: got 0/,
+      /recipe\.batchSize must be a whole number ≥ 1: got 1\.5/,
+      /recipe\.optimizer\.kind must be "adam" or "sgd"/,
+      /recipe\.optimizer\.lr must be a finite number > 0: got 0/,
     ]
   ) assert.match(problems, re);
 });
@@ -278,12 +279,13 @@ Deno.test("bench: an invalid suite is rejected before any folder is made or work
 // ---------------------------------------------------------------------------------------------
 // 8. Shards, canonical JSON, statistics
 
-Deno.test("parseShard: accepts i/N, rejects everything else with a helpful RangeError", () => {
+Deno.test("parseShard: accepts i/N, rejects everything else with a helpful ConfigError", () => {
   assert.deepEqual(parseShard("1/1"), { index: 1, count: 1 });
   assert.deepEqual(parseShard(" 3/4 "), { index: 3, count: 4 });
   for (const bad of ["", "1", "0/2", "3/2", "1/0", "-1/2", "a/b", "1.5/2", "1/2/3", "1 / 2"]) {
     assert.throws(() => parseShard(bad), (e: unknown) => {
-      return e instanceof RangeError && e.message.includes(`"${bad}"`) && e.message.includes("i/N");
+      return e instanceof ConfigError && e.message.includes(`"${bad}"`) &&
+        e.message.includes("i/N");
     }, bad);
   }
 });

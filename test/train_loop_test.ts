@@ -153,7 +153,7 @@ Deno.test("train: a NaN loss throws DivergenceError with epoch and step, leaking
   assert.ok(err instanceof DivergenceError, String(err));
   assert.equal(err.epoch, 1);
   assert.equal(err.step, 5);
-  assert.match(err.message, /epoch 1, step 5: penalty is NaN/);
+  assert.match(err.message, /epoch 2, step 6: penalty is NaN/); // messages are 1-based
   assert.equal(tf.memory().numTensors, before);
   net.dispose();
 });

@@ -85,7 +85,7 @@ export async function downloadVerified<T>(
     `Cannot download "${dest}": every mirror failed:\n${
       attempts.map((a) => `  - ${a}`).join("\n")
     }\n` +
-      `Check the network (and --allow-net), or put the file into --data-dir.`,
+      `Check the network, or put the file into --data-dir.`,
     attempts,
   );
 }

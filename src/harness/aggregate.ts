@@ -20,6 +20,7 @@ import {
 } from "./schema.ts";
 import type { RunResult } from "./store.ts";
 import { keptOver, widthScaledLayers } from "../metrics/width_scaled.ts";
+import { canonicalJson } from "./run_id.ts";
 
 /** Lambda value of a run for tables (`lambda` hyperparameter or empty). */
 export function lambdaOf(r: RunResult): string | number {
@@ -119,12 +120,50 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
 }
 
 /**
+ * Per row, the canonical JSON of the resolved hyperparameters whose value differs between the
+ * rows of its method (`{}` when none does): the part of a run's configuration that summary rows
+ * are grouped by, besides method, architecture, dataset, width and backend.
+ */
+export function varyingHparams(rows: readonly RunRow[]): Map<RunRow, string> {
+  const parsed = new Map<RunRow, Record<string, unknown>>();
+  for (const r of rows) {
+    try {
+      parsed.set(r, JSON.parse(String(r.hparams || "{}")));
+    } catch {
+      parsed.set(r, {});
+    }
+  }
+  const byMethod = new Map<string, Set<string>>();
+  const values = new Map<string, Map<string, string>>();
+  for (const [r, h] of parsed) {
+    const m = String(r.method);
+    if (!values.has(m)) values.set(m, new Map());
+    if (!byMethod.has(m)) byMethod.set(m, new Set());
+    const seen = values.get(m)!;
+    for (const k of new Set([...Object.keys(h), ...seen.keys()])) {
+      const v = canonicalJson(h[k] ?? null);
+      if (!seen.has(k)) seen.set(k, v);
+      else if (seen.get(k) !== v) byMethod.get(m)!.add(k);
+    }
+  }
+  const out = new Map<RunRow, string>();
+  for (const [r, h] of parsed) {
+    const keys = [...byMethod.get(String(r.method))!].sort();
+    out.set(r, canonicalJson(Object.fromEntries(keys.map((k) => [k, h[k] ?? null]))));
+  }
+  return out;
+}
+
+/**
  * Rows of `summary.csv`. A failed run has no operating point (one row with an empty `point`), so
  * it counts in `n_failed` of every point of its configuration; a configuration whose runs all
  * failed gets one row with an empty `point`.
  */
 export function summaryRows(rows: RunRow[]): SummaryRow[] {
-  const configKey = (r: RunRow) => [r.method, r.arch, r.dataset, r.init_width, r.lambda].join("|");
+  const varying = varyingHparams(rows);
+  const family = (r: RunRow) => String(r.backend).split("+")[0];
+  const configKey = (r: RunRow) =>
+    [r.method, r.arch, r.dataset, r.init_width, varying.get(r)!, family(r)].join("|");
   const groups = new Map<string, RunRow[]>();
   const failedRuns = new Map<string, number>();
   const withOk = new Set(rows.filter((r) => r.status === "ok").map(configKey));
@@ -155,6 +194,8 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
       dataset: r0.dataset,
       init_width: r0.init_width,
       lambda: r0.lambda,
+      hparams_varying: varying.get(r0)!,
+      backend: family(r0),
       point: r0.point,
       n_seeds: ok.length,
       n_failed: failedRuns.get(configKey(r0)) ?? 0,
@@ -177,7 +218,7 @@ export function summaryRows(rows: RunRow[]): SummaryRow[] {
   // width invariance across initial widths
   const byWidth = new Map<string, SummaryRow[]>();
   for (const s of out) {
-    const k = [s.method, s.arch, s.dataset, s.lambda, s.point].join("|");
+    const k = [s.method, s.arch, s.dataset, s.hparams_varying, s.backend, s.point].join("|");
     if (!byWidth.has(k)) byWidth.set(k, []);
     byWidth.get(k)!.push(s);
   }

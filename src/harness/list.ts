@@ -9,14 +9,16 @@ import { ARCHITECTURES, getArch } from "../models/registry.ts";
 import { listDatasets } from "../data/mod.ts";
 import { inferShapes } from "../models/build.ts";
 import { expandSuite } from "./suite.ts";
-import { notFoundMessage } from "../util/errors.ts";
+import { ConfigError, notFoundMessage } from "../util/errors.ts";
+import { parseArgs } from "node:util";
+import { plannedData } from "./manifest.ts";
 
 function table(rows: string[][]): string {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd()).join("\n");
 }
 
-const SECTIONS: Record<string, () => string> = {
+const SECTIONS: Record<string, (dataDir?: string) => string> = {
   suites: () =>
     table([
       ["suite", "runs", "description"],
@@ -40,27 +42,37 @@ const SECTIONS: Record<string, () => string> = {
         ];
       }),
     ]),
-  datasets: () =>
+  datasets: (dataDir) =>
     table([
       ["dataset", "train", "test", "input", "loads from"],
-      ...listDatasets().map((d) => [
+      ...listDatasets({ dataDir }).map((d) => [
         d.id,
         d.train === null ? "as found" : String(d.train),
         d.test === null ? "as found" : String(d.test),
         d.inputShape.length ? `[${d.inputShape}]` : "of the images",
-        d.source,
+        plannedData([d.id], dataDir)[d.id]?.fallback
+          ? `${d.source} (not in the data directory)`
+          : d.source,
       ]),
     ]),
 };
 
-/** Prints the requested sections; returns the exit code. */
+/**
+ * Prints the requested sections; returns the exit code. `--data-dir` shows where datasets load
+ * from with that data directory (as `bench --data-dir` would load them).
+ */
 export function listCommand(args: string[]): Promise<number> {
-  const which = args.length ? args : Object.keys(SECTIONS);
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { "data-dir": { type: "string" } },
+  });
+  const which = positionals.length ? positionals : Object.keys(SECTIONS);
   for (const w of which) {
     if (!Object.hasOwn(SECTIONS, w)) {
-      throw new RangeError(notFoundMessage("list section", w, Object.keys(SECTIONS)));
+      throw new ConfigError([notFoundMessage("list section", w, Object.keys(SECTIONS))]);
     }
-    console.log(`${w}:\n${SECTIONS[w]()}\n`);
+    console.log(`${w}:\n${SECTIONS[w](values["data-dir"])}\n`);
   }
   return Promise.resolve(0);
 }

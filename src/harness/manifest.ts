@@ -6,7 +6,9 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import type { Provenance } from "./store.ts";
+import type { Provenance, RunResult } from "./store.ts";
+import { listDatasets } from "../data/mod.ts";
+import { defaultDataDir } from "../data/sources.ts";
 
 /** Git revision of the working tree (`unknown` outside a checkout or without permission). */
 export async function gitSha(): Promise<string> {
@@ -127,4 +129,52 @@ export async function writeManifest(
   manifest: Record<string, unknown>,
 ): Promise<void> {
   await writeFileAtomic(`${root}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
+}
+
+/** A dataset's entry in `manifest.json`. */
+export interface DataEntry {
+  /** The data directory in effect (`--data-dir` / `$PRUNEBENCH_DATA_DIR`), or null. */
+  dataDir: string | null;
+  /** Where the files are to be loaded from, as `list datasets` shows it. */
+  plannedSource: string;
+  /** True when a data directory is set but does not hold the dataset (it comes from elsewhere). */
+  fallback: boolean;
+  /** Where the workers loaded it from (after runs finished). */
+  source?: string;
+  /** SHA-256 of its files, as the workers verified them. */
+  sha256?: Record<string, string>;
+}
+
+/** Where each dataset will be loaded from, and whether that falls back from the data directory. */
+export function plannedData(
+  datasets: readonly string[],
+  dataDir?: string,
+): Record<string, DataEntry> {
+  const dir = defaultDataDir({ dataDir }) ?? null;
+  const rows = listDatasets({ dataDir: dir ?? undefined });
+  const out: Record<string, DataEntry> = {};
+  for (const id of datasets) {
+    const row = rows.find((r) => r.id === id);
+    const plannedSource = id.startsWith("imagefolder:") ? id.slice(12) : row?.source ?? "unknown";
+    const generated = id.startsWith("synthetic:") || id.startsWith("imagefolder:");
+    const fallback = dir !== null && !generated &&
+      !plannedSource.split(", ").every((s) => s.startsWith(dir));
+    out[id] = { dataDir: dir, plannedSource, fallback };
+  }
+  return out;
+}
+
+/** `planned` completed with the source and SHA-256 the workers recorded. */
+export function loadedData(
+  planned: Record<string, DataEntry>,
+  results: readonly RunResult[],
+): Record<string, DataEntry> {
+  const out = structuredClone(planned);
+  for (const r of results) {
+    const d = r.provenance.data;
+    if (!d || !out[d.dataset] || out[d.dataset].source) continue;
+    out[d.dataset].source = d.source;
+    if (d.sha256) out[d.dataset].sha256 = d.sha256;
+  }
+  return out;
 }

@@ -29,8 +29,10 @@ export interface WorkerProgress {
 export interface PoolOptions {
   /** Parallel processes. */
   jobs: number;
-  /** Command line of a worker: `[execPath, ...args]`; the config path is appended. */
-  command: string[];
+  /** Command line of a worker, `[execPath, ...args]`, or one per job; the config path is appended. */
+  command: string[] | ((job: PoolJob) => string[]);
+  /** Environment variables added for the workers. */
+  env?: Record<string, string>;
   /** Called with each worker's progress. */
   onProgress?: (job: PoolJob, p: WorkerProgress) => void;
   /** Called when a worker exits (code 0 = it wrote its own result). */
@@ -56,9 +58,12 @@ export async function runPool(jobs: PoolJob[], options: PoolOptions): Promise<vo
     while (queue.length > 0 && !options.signal?.aborted) {
       const job = queue.shift()!;
       options.onStart?.(job);
-      const [cmd, ...args] = options.command;
+      const [cmd, ...args] = typeof options.command === "function"
+        ? options.command(job)
+        : options.command;
       const child = new Deno.Command(cmd, {
         args: [...args, job.configPath],
+        ...(options.env ? { env: options.env } : {}),
         stdout: "piped",
         stderr: "piped",
         stdin: "null",

@@ -24,8 +24,9 @@ import { batches, type Dataset } from "../data/mod.ts";
 import { train } from "../train/loop.ts";
 import { createMethodContext } from "../train/context.ts";
 import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
-import type { TrainConfig } from "../train/config.ts";
-import { ConfigError } from "../util/errors.ts";
+import { DEFAULT_LATENCY, trainConfigOf } from "./identity.ts";
+import { ConfigError, DivergenceError } from "../util/errors.ts";
+import { finiteDivergence } from "./divergence.ts";
 import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { RunConfig } from "./suite.ts";
@@ -48,21 +49,7 @@ export interface RunInput {
   onEpoch?: (epoch: number, epochs: number) => void;
 }
 
-/** The training config of a run's recipe. */
-export function trainConfigOf(c: RunConfig): TrainConfig {
-  const r = c.recipe;
-  return {
-    epochs: r.epochs,
-    batchSize: r.batchSize,
-    optimizer: r.optimizer,
-    schedule: r.schedule,
-    ema: r.ema ?? null,
-    augment: r.augment ?? "none",
-    normalize: r.normalize ?? false,
-    maxStepsPerEpoch: r.maxStepsPerEpoch,
-    seed: c.seed,
-  };
-}
+export { trainConfigOf } from "./identity.ts";
 
 /** The run's architecture adapted to the dataset's input shape and outputs. */
 export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
@@ -107,6 +94,8 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
     const result = await train(net, method, dataset, tc, {
       onEpoch: (rec) => {
         history.push(rec);
+        const diverged = finiteDivergence(rec, history[0], dataset.numClasses);
+        if (diverged) throw new DivergenceError(diverged, rec.epoch - 1, rec.steps - 1);
         input.onEpoch?.(rec.epoch, config.recipe.epochs);
       },
     });
@@ -155,7 +144,7 @@ async function evaluatePoint(
   const arch = archFor(input.config, dataset);
   const denseNet = new Network(arch, { seed: input.config.seed });
   try {
-    const lat = input.config.recipe.latency ?? { batch: 100, repeats: 10 };
+    const lat = input.config.recipe.latency ?? DEFAULT_LATENCY;
     const latency = await latencyReport(denseNet, small, {
       batch: lat.batch,
       repeats: lat.repeats,

@@ -1,13 +1,18 @@
 /**
  * Run identity (after OpenLTH): the hash of the canonical JSON of the fully resolved run config
- * plus a format version. Re-running a suite finds finished runs by id and skips them.
+ * (built by `identity.ts`) plus a format version. Re-running a suite finds finished runs by id and
+ * skips them.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 
-/** Bumped when the meaning of a run config or the result format changes. */
-export const RUN_FORMAT_VERSION = "prunebench-run-v1";
+/**
+ * Bumped when the meaning of a run config or the result format changes. v2: the id hashes the
+ * fully resolved config (method and recipe defaults, the resolved training config, module paths as
+ * the suite writes them), see `identity.ts`.
+ */
+export const RUN_FORMAT_VERSION = "prunebench-run-v2";
 
 /**
  * JSON with object keys sorted recursively, so equal configs give equal strings.

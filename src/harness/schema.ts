@@ -4,8 +4,8 @@
  * - `runs.csv`: one row per run and operating point (a run of `magnitude` or `halo` yields one
  *   point per target sparsity; most methods yield one point, `final`).
  * - `history.csv`: long format, one row per run × epoch × metric.
- * - `summary.csv`: per method × architecture × dataset × width × λ × point, mean ± sample sd
- *   over seeds, plus robustness figures.
+ * - `summary.csv`: per method × architecture × dataset × width × every varying hyperparameter
+ *   (λ included) × backend × point, mean ± sample sd over seeds, plus robustness figures.
  *
  * Units: MACs are multiply-accumulates of one forward pass for one example; params count
  * weights, biases and BN scale/shift; latencies are milliseconds per batch (median, warm).
@@ -104,6 +104,10 @@ export const SUMMARY_COLUMNS = [
   "dataset",
   "init_width",
   "lambda",
+  // every resolved hyperparameter whose value differs between runs of the method (JSON), and the
+  // backend family (wasm, cpu, …): rows differ in these, never averaged over them
+  "hparams_varying",
+  "backend",
   "point",
   "n_seeds",
   "n_failed",

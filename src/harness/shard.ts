@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ConfigError } from "../util/errors.ts";
 
 /** A parsed shard selector. */
 export interface Shard {
@@ -15,7 +16,7 @@ export interface Shard {
 }
 
 /**
- * Parses `i/N` (1 ≤ i ≤ N).
+ * Parses `i/N` (1 ≤ i ≤ N); throws a {@linkcode ConfigError} otherwise.
  *
  * @example
  * ```ts
@@ -28,7 +29,9 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) {
-    throw new RangeError(`Cannot parse shard "${text}": expected "i/N" with 1 ≤ i ≤ N, e.g. "1/4"`);
+    throw new ConfigError([
+      `Cannot parse --shard "${text}": expected "i/N" with 1 ≤ i ≤ N, e.g. "1/4"`,
+    ]);
   }
   return { index, count };
 }

@@ -43,6 +43,10 @@ export function parseSets(
       continue;
     }
     const raw = s.slice(i + 1);
+    if (/^[+-]?(NaN|Infinity)$/.test(raw)) {
+      hparams[s.slice(0, i)] = Number(raw); // rejected by validation, which names it
+      continue;
+    }
     try {
       hparams[s.slice(0, i)] = JSON.parse(raw);
     } catch {
@@ -52,8 +56,11 @@ export function parseSets(
   return { hparams, problems };
 }
 
-/** Builds the one-run suite (validation of ids happens in `bench`). */
-export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
+/**
+ * Builds the one-run suite and the problems of the flags (validation of ids and values happens in
+ * `bench`, which reports these problems with the suite's).
+ */
+export function singleRun(f: SingleRunFlags): { suite: SuiteSpec; problems: string[] } {
   const problems: string[] = [];
   if (!f.method) problems.push("--method is required");
   if (!f.arch) problems.push("--arch is required");
@@ -62,6 +69,7 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
     const x = Number(v);
     if (!Number.isFinite(x) || (int && !Number.isInteger(x))) {
       problems.push(`--${name} "${v}" must be a ${int ? "whole " : ""}number`);
+      return undefined;
     }
     return x;
   };
@@ -71,8 +79,8 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
   const epochs = num("epochs", f.epochs, true) ?? 5,
     batchSize = num("batch-size", f["batch-size"], true) ?? 100;
   const lr = num("lr", f.lr) ?? 1e-3, trainLimit = num("train-limit", f["train-limit"], true);
-  if (problems.length) throw new ConfigError(problems, "run flags");
-  return {
+  if (!f.method || !f.arch) throw new ConfigError(problems, "run flags");
+  const suite: SuiteSpec = {
     id: "run",
     description: "single runs from `deno task run`",
     datasets: [f.dataset ?? "mnist"],
@@ -83,7 +91,15 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
       epochs,
       batchSize,
       optimizer: { kind: "adam", lr },
-      ...(trainLimit ? { trainLimit } : {}),
+      ...(trainLimit !== undefined ? { trainLimit } : {}),
     },
   };
+  return { suite, problems };
+}
+
+/** Builds the one-run suite; throws a `ConfigError` for bad flags. */
+export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
+  const { suite, problems } = singleRun(f);
+  if (problems.length) throw new ConfigError(problems, "run flags");
+  return suite;
 }

@@ -21,6 +21,18 @@ export interface Provenance {
   gitSha: string;
   /** BLAS library and threads when active. */
   blas: { library: string | null; threads: number } | null;
+  /** The dataset as the worker loaded it: where from, and the SHA-256 of its files. */
+  data?: DataProvenance;
+}
+
+/** Where a run's dataset came from. */
+export interface DataProvenance {
+  /** Dataset id. */
+  dataset: string;
+  /** Where it was loaded from (folders, URLs, package; `generated` for synthetic data). */
+  source: string;
+  /** SHA-256 of the verified files, by file name (absent for generated data). */
+  sha256?: Record<string, string>;
 }
 
 /** One evaluated operating point of a run. */

@@ -133,7 +133,8 @@ export function gridPoints(grid: Record<string, unknown[]> | undefined): Record<
 
 /**
  * Expands a suite into run configs in a stable order: dataset, arch, width, method, grid point,
- * seed.
+ * seed. `hparams` are the overrides (see `planRuns` for the resolved configs); `methodModules`
+ * become URLs resolved against `base` (the suite module's URL; default: the working directory).
  *
  * @example
  * ```ts
@@ -147,7 +148,7 @@ export function gridPoints(grid: Record<string, unknown[]> | undefined): Record<
  * if (runs.length !== 12) throw new Error(String(runs.length));
  * ```
  */
-export function expandSuite(suite: SuiteSpec): RunConfig[] {
+export function expandSuite(suite: SuiteSpec, base?: string): RunConfig[] {
   const runs: RunConfig[] = [];
   for (const dataset of suite.datasets) {
     for (const arch of suite.archs) {
@@ -166,7 +167,7 @@ export function expandSuite(suite: SuiteSpec): RunConfig[] {
                 seed,
                 recipe: { ...suite.recipe, ...(arch.recipe ?? {}), ...(m.recipe ?? {}) },
                 ...(suite.methodModules?.length
-                  ? { methodModules: suite.methodModules.map(moduleUrl) }
+                  ? { methodModules: suite.methodModules.map((m) => moduleUrl(m, base)) }
                   : {}),
               });
             }

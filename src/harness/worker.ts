@@ -26,6 +26,8 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     suite: string;
     backend: string;
     dataDir: string | null;
+    identity?: unknown;
+    gitSha?: string;
   };
   const dir = configPath.replace(/\/config\.json$/, "");
   const store = new ResultStore(dir.replace(/\/runs\/[^/]+$/, ""));
@@ -34,12 +36,12 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     backend: info.label,
     tfjsVersion: info.tfjsVersion,
     denoVersion: Deno.version.deno,
-    gitSha: await gitSha(),
+    gitSha: cfg.gitSha ?? await gitSha(), // from the parent: workers may not run git
     blas: info.blas?.active
       ? { library: info.blas.library, threads: info.blas.threads, detail: describeBlas(info.blas) }
       : null,
   };
-  const { runId, suite, backend: _b, dataDir, ...config } = cfg;
+  const { runId, suite, backend: _b, dataDir, identity: _i, gitSha: _g, ...config } = cfg;
   try {
     const dataset = await loadDataset(config.dataset, {
       dataDir: dataDir ?? undefined,
@@ -48,12 +50,13 @@ export async function runWorker(configPath: string | undefined): Promise<number>
       seed: config.seed,
       progress: false,
     });
+    const data = { dataset: config.dataset, source: dataset.source, sha256: dataset.sha256 };
     const result = await executeRun({
       runId,
       suite,
       config,
       dir,
-      provenance,
+      provenance: { ...provenance, data },
       onEpoch: (epoch, epochs) => console.log(`progress ${JSON.stringify({ epoch, epochs })}`),
     }, dataset);
     try {

@@ -277,5 +277,13 @@ export const DAM: MethodSpec<DamConfig> = {
     betaWeightDecay: "Weight decay on β (0; the reference's 1e-3 caps pruning at β ≈ −λ/(L·wd)).",
     groups: "Gated group ids (empty = all unit and filter groups).",
   },
+  ranges: {
+    lambda: { min: 0 },
+    penalty: { oneOf: ["mean-clamped", "linear"] },
+    gate: { oneOf: DAM_GATES },
+    coldStartFraction: { min: 0, max: 1 },
+    coldStartEpochs: { integer: true },
+    betaWeightDecay: { min: 0 },
+  },
   create: (ctx, config) => new Dam(ctx, config),
 };

@@ -94,6 +94,16 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     tauMin: "final temperature τ_min (gates binary for |φ| > 2.398·τ_min)",
     annealFraction: "fraction of training steps over which τ decays geometrically",
   },
+  ranges: {
+    lambda: { min: 0 },
+    lambdaPerGroup: { min: 0 },
+    granularity: { oneOf: ["unit", "weight"] },
+    mode: { oneOf: ["deterministic", "stochastic"] },
+    noiseScale: { above: 0 },
+    tau0: { above: 0 },
+    tauMin: { above: 0 },
+    annealFraction: { min: 0, max: 1 },
+  },
   create(ctx: MethodContext, c: DiffPruneConfig): PruningMethod {
     const problems: string[] = [];
     if (!["deterministic", "stochastic"].includes(c.mode)) {

@@ -193,5 +193,13 @@ export const gmp: MethodSpec<GmpConfig> = {
   granularities: ["weight"] as const satisfies readonly Granularity[],
   defaults: DEFAULTS,
   docs: DOCS,
+  ranges: {
+    initialSparsity: { min: 0, below: 1 },
+    finalSparsity: { min: 0, below: 1 },
+    begin: { min: 0, max: 1 },
+    end: { min: 0, max: 1 },
+    frequency: { integer: true, min: 1 },
+    scope: { oneOf: ["global", "layer"] },
+  },
   create: (ctx, c) => scheduledPruning("gmp", ctx, c, (n) => absValues(ctx.net, n)),
 };

@@ -315,5 +315,13 @@ export const HALO: MethodSpec<HaloConfig> = {
     targets:
       "Target sparsities of one-shot global magnitude pruning, no fine-tuning ([0.5, 0.7, 0.9, 0.95]).",
   },
+  ranges: {
+    xi: { min: 0 },
+    psi: { min: 0 },
+    lambdaTerm: { oneOf: ["l1", "l2"] },
+    variant: { oneOf: ["halo", "ws", "l1"] },
+    paramSet: { oneOf: ["conv", "conv+linear"] },
+    targets: { min: 0, below: 1 },
+  },
   create: (ctx, config) => new Halo(ctx, config),
 };

@@ -94,6 +94,16 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
     weightDecay: "expected L2 under the gate, λ₂ = N·weightDecay (reference MLP/WRN: 5e-4)",
     perExample: "one gate sample per example on activations (reference local_rep=True)",
   },
+  ranges: {
+    lambda: { min: 0 },
+    lambdaPerGroup: { min: 0 },
+    granularity: { oneOf: ["unit", "weight"] },
+    droprateInit: { above: 0, below: 1 },
+    droprateInitInput: { above: 0, below: 1 },
+    initStd: { min: 0 },
+    beta: { above: 0 },
+    weightDecay: { min: 0 },
+  },
   create(ctx: MethodContext, c: L0HardConcreteConfig): PruningMethod {
     const problems: string[] = [];
     for (const k of ["droprateInit", "droprateInitInput"] as const) {

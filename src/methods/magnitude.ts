@@ -162,6 +162,12 @@ export const magnitude: MethodSpec<MagnitudeConfig> = {
     includeClassifier: "unstructured: prune the final classifier's weights too",
     groups: "structured: groups to prune; [] = every non-input group",
   },
+  ranges: {
+    targets: { min: 0, below: 1 },
+    granularity: { oneOf: ["weight", "unit"] },
+    scope: { oneOf: ["global", "layer"] },
+    fineTuneEpochs: { integer: true, min: 0 },
+  },
   create(ctx: MethodContext, c: MagnitudeConfig): PruningMethod {
     const problems = magnitudeProblems(ctx.net, c);
     if (problems.length) throw new ConfigError(problems, 'hyperparameters of method "magnitude"');

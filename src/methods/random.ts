@@ -20,6 +20,7 @@ export const random: MethodSpec<GmpConfig> = {
   granularities: ["weight"] as const satisfies readonly Granularity[],
   defaults: gmp.defaults,
   docs: gmp.docs,
+  ranges: gmp.ranges,
   create(ctx, c) {
     const scores = new Map<string, { values: Float32Array; shape: number[] }>();
     for (const n of prunableWeights(ctx.net, c.includeClassifier)) {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { MethodSpec } from "./types.ts";
-import { lookup } from "../util/errors.ts";
+import type { HyperparameterRange, MethodSpec } from "./types.ts";
+import { closestName, lookup } from "../util/errors.ts";
 import { dense } from "./dense.ts";
 import { magnitude } from "./magnitude.ts";
 import { gmp } from "./gmp.ts";
@@ -118,11 +118,49 @@ function typeProblem(value: unknown, def: unknown): string | null {
   return null;
 }
 
+/** The value(s) of a hyperparameter a range applies to: the number, array elements, record values. */
+function rangeValues(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isPlainObject(v)) return Object.values(v);
+  return [v];
+}
+
+/** What is wrong with `value` given its declared range (null = ok). */
+export function rangeProblem(value: unknown, r: HyperparameterRange): string | null {
+  for (const x of rangeValues(value)) {
+    if (x === null || x === undefined) continue;
+    if (r.oneOf && !r.oneOf.includes(x as string)) {
+      return `must be one of ${r.oneOf.map(show).join(", ")}`;
+    }
+    if (typeof x !== "number") continue;
+    const fails: [boolean | undefined, string][] = [
+      [r.integer && !Number.isInteger(x), "a whole number"],
+      [r.min !== undefined && !(x >= r.min), `≥ ${r.min}`],
+      [r.max !== undefined && !(x <= r.max), `≤ ${r.max}`],
+      [r.above !== undefined && !(x > r.above), `> ${r.above}`],
+      [r.below !== undefined && !(x < r.below), `< ${r.below}`],
+    ];
+    if (fails.some(([bad]) => bad)) {
+      const bounds = [
+        r.min !== undefined ? `≥ ${r.min}` : r.above !== undefined ? `> ${r.above}` : "",
+        r.max !== undefined ? `≤ ${r.max}` : r.below !== undefined ? `< ${r.below}` : "",
+      ].filter(Boolean).join(" and ");
+      const want = r.integer ? `a whole number${bounds ? ` ${bounds}` : ""}` : bounds;
+      return Array.isArray(value) || isPlainObject(value)
+        ? `must contain only values ${want}: ${show(x)} is not`
+        : `must be ${want}`;
+    }
+  }
+  return null;
+}
+
 /**
- * Merges `overrides` into `spec.defaults`, checking every key exists and every value has the
- * default's type (arrays element-wise, objects value-wise; an empty default array takes
- * primitives, an empty default object finite numbers, e.g. per-group λ). All problems are returned at once;
- * value ranges and choices are checked by the method's `create` (a `ConfigError`).
+ * Merges `overrides` into `spec.defaults`, checking every key exists (an unknown one names the
+ * closest valid key), every value has the default's type (arrays element-wise, objects
+ * value-wise; an empty default array takes primitives, an empty default object finite numbers,
+ * e.g. per-group λ), and every value lies in the range the spec declares (`spec.ranges`). All
+ * problems are returned at once; constraints that involve several hyperparameters or the network
+ * are checked by the method's `create` (a `ConfigError`).
  *
  * @example
  * ```ts
@@ -142,16 +180,23 @@ export function resolveConfig<C extends object>(
   const problems: string[] = [];
   for (const [k, v] of Object.entries(overrides)) {
     if (!Object.hasOwn(defaults, k)) {
+      const near = closestName(k, keys);
       problems.push(
-        `Unknown hyperparameter "${k}" for method "${spec.id}": expected one of ${
-          keys.map((x) => `"${x}"`).join(", ")
-        }`,
+        `Unknown hyperparameter "${k}" for method "${spec.id}": ${
+          near ? `did you mean "${near}"? ` : ""
+        }expected one of ${keys.map((x) => `"${x}"`).join(", ")}`,
       );
       continue;
     }
     const p = typeProblem(v, defaults[k]);
     if (p) problems.push(`Hyperparameter "${k}" of method "${spec.id}" ${p}: got ${show(v)}`);
     else (config as Record<string, unknown>)[k] = structuredClone(v);
+  }
+  const ranges = (spec.ranges ?? {}) as Record<string, HyperparameterRange | undefined>;
+  for (const [k, r] of Object.entries(ranges)) {
+    const v = (config as Record<string, unknown>)[k];
+    const p = r && Object.hasOwn(overrides, k) ? rangeProblem(v, r) : null;
+    if (p) problems.push(`Hyperparameter "${k}" of method "${spec.id}" ${p}: got ${show(v)}`);
   }
   return { config, problems };
 }

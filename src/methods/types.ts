@@ -179,6 +179,27 @@ export interface HyperparameterDoc {
   description: string;
 }
 
+/**
+ * Declared domain of a hyperparameter, checked by `resolveConfig` before any training. Numeric
+ * bounds apply to a number, to every element of a number array and to every value of a numeric
+ * record (e.g. per-group λ); `oneOf` to a string or to every element of a string array. A `null`
+ * value (an optional setting left unset) is not checked.
+ */
+export interface HyperparameterRange {
+  /** Inclusive lower bound. */
+  min?: number;
+  /** Inclusive upper bound. */
+  max?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  /** Exclusive upper bound. */
+  below?: number;
+  /** Whole numbers only. */
+  integer?: boolean;
+  /** The allowed values. */
+  oneOf?: readonly (string | number | boolean)[];
+}
+
 /** A registered method: data plus a factory (like OpenLTH's strategy + hparams pair). */
 export interface MethodSpec<C extends object = Record<string, unknown>> {
   /** Kebab-case id used in CLI, CSV and charts. */
@@ -193,6 +214,8 @@ export interface MethodSpec<C extends object = Record<string, unknown>> {
   readonly defaults: Readonly<C>;
   /** Per-hyperparameter documentation (same keys as `defaults`). */
   readonly docs: Readonly<Record<keyof C & string, string>>;
+  /** Declared ranges and choices of hyperparameters, checked before any training. */
+  readonly ranges?: Readonly<Partial<Record<keyof C & string, HyperparameterRange>>>;
   /** Creates a per-run instance. */
   create(ctx: MethodContext, config: C): PruningMethod;
 }

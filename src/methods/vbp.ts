@@ -311,5 +311,17 @@ export const VBP: MethodSpec<VbpConfig> = {
   granularities: ["unit"],
   defaults: VBP_DEFAULTS,
   docs: VBP_DOCS,
+  ranges: {
+    piInit: { min: 0, max: 1 },
+    piLr: { above: 0 },
+    batchSize: { integer: true, min: 0 },
+    a: { above: 0 },
+    b: { above: 0 },
+    alpha: { above: 0 },
+    beta: { above: 0 },
+    pruneThreshold: { min: 0, below: 1 },
+    prunePatience: { integer: true, min: 1 },
+    minUnits: { integer: true, min: 1 },
+  },
   create: (ctx, config) => new Vbp(ctx, config),
 };

@@ -177,7 +177,9 @@ export async function trainStep(
     net.applyBatchNormUpdates(bnUpdates);
     const what = !Number.isFinite(loss) ? `task loss is ${loss}` : `penalty is ${values.penalty}`;
     throw new DivergenceError(
-      `Training diverged at epoch ${info.epoch}, step ${info.step}: ${what} (total loss ${total})`,
+      `Training diverged at epoch ${info.epoch + 1}, step ${
+        info.step + 1
+      }: ${what} (total loss ${total})`,
       info.epoch,
       info.step,
     );

@@ -35,3 +35,29 @@ export async function exists(path: string): Promise<boolean> {
     throw e;
   }
 }
+
+const TMP = /\.tmp-\d+-[a-z0-9]+$/;
+
+/**
+ * Removes the temporary files `writeFileAtomic` leaves when its process is killed mid-write
+ * (`<name>.tmp-<pid>-<random>`) anywhere under `dir`; call it only while no other process writes
+ * there (e.g. holding the folder's lock). Returns how many were removed.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<number> {
+  let removed = 0;
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) removed += await removeStaleTemporaries(path);
+    else if (TMP.test(e.name)) {
+      await Deno.remove(path, { recursive: true });
+      removed++;
+    }
+  }
+  return removed;
+}

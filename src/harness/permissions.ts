@@ -1,0 +1,230 @@
+/**
+ * Least privilege, written once. Every `cli.ts` command computes the exact Deno permissions it
+ * needs from what the user named (`--out`, `--suite`, the suite's `methodModules`, `--data-dir`,
+ * the directories of `aggregate` and `report`); workers get a narrower set per run. When the
+ * running process lacks them (the deno tasks start `cli.ts` with read access and the right to run
+ * the Deno executable only), `cli.ts` re-runs itself with exactly these flags:
+ *
+ * - command (`bench`, `run`, …): read the repository, the outputs and inputs named, user method
+ *   modules, dataset locations, fonts (report) and `/proc/cpuinfo` (the CPU model); write the
+ *   outputs named; run the Deno executable (workers), `git` (the revision) and `ps` (is the
+ *   holder of an output-folder lock alive?), `bench`/`run` only; net only to hosts of remote
+ *   method modules; no FFI.
+ * - worker (one run): read the repository, its run folder, modules, dataset locations and the
+ *   cache; write its run folder and the dataset cache; net to the dataset mirrors; FFI only when a
+ *   BLAS library is found (`$PRUNEBENCH_BLAS` or the first `libopenblas.so.0` / `libblas.so.3` in
+ *   the usual library folders), which it is told to open by absolute path; runs nothing.
+ *
+ * FFI cannot be scoped to the library path: Deno 2.9 checks `Deno.UnsafePointer.of` and
+ * `Deno.UnsafePointerView` (which the BLAS kernels need to hand wasm-heap pointers to
+ * `cblas_sgemm`) against *unscoped* `--allow-ffi`, and refuses them under `--allow-ffi=<path>`.
+ *
+ * @module
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { MIRROR_HOSTS } from "../data/mod.ts";
+import { defaultCacheDir } from "../data/sources.ts";
+
+/** Permission scopes of a process (paths absolute; `true` = unscoped). */
+export interface Scopes {
+  /** Readable paths. */
+  read: string[];
+  /** Writable paths. */
+  write: string[];
+  /** Executables it may run. */
+  run: string[];
+  /** Hosts it may contact. */
+  net: string[];
+  /** FFI (unscoped: see the module doc). */
+  ffi: boolean;
+  /** Environment variables. */
+  env: true;
+  /** System information (hostname, memory). */
+  sys: true;
+}
+
+/** Absolute path of the repository (the folder of `deno.json`). */
+export const REPO: string = fromFileUrl(new URL("../../", import.meta.url));
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const abs = (p: string) => (isAbsolute(p) ? p : resolve(Deno.cwd(), p));
+const uniq = (xs: (string | null | undefined)[]) =>
+  [...new Set(xs.filter((x): x is string => !!x))].sort();
+
+/** Folders searched for the BLAS library by soname, in order. */
+const LIBRARY_DIRS = [
+  "/usr/lib/x86_64-linux-gnu",
+  "/usr/lib/aarch64-linux-gnu",
+  "/usr/lib64",
+  "/usr/lib",
+  "/usr/local/lib",
+  "/lib/x86_64-linux-gnu",
+  "/lib64",
+  "/lib",
+];
+
+/**
+ * Absolute paths of the BLAS libraries a worker may open: `$PRUNEBENCH_BLAS`, or the first
+ * `libopenblas.so.0` / `libblas.so.3` found (Linux), or the Accelerate framework (macOS); none
+ * when `PRUNEBENCH_BLAS` is `off`.
+ */
+export function blasLibraries(): string[] {
+  const fromEnv = env("PRUNEBENCH_BLAS");
+  if (fromEnv && /^(off|0|false|none)$/i.test(fromEnv)) return [];
+  if (fromEnv) return [abs(fromEnv)];
+  if (Deno.build.os === "darwin") {
+    return ["/System/Library/Frameworks/Accelerate.framework/Accelerate"];
+  }
+  const out: string[] = [];
+  for (const name of ["libopenblas.so.0", "libblas.so.3"]) {
+    for (const d of LIBRARY_DIRS) {
+      try {
+        Deno.statSync(join(d, name));
+        out.push(join(d, name));
+        break;
+      } catch { /* not there, or not readable */ }
+    }
+  }
+  return out;
+}
+
+/** The dataset locations a process reads: `--data-dir` / `$PRUNEBENCH_DATA_DIR`, cache, Debian's. */
+export function dataPaths(dataDir?: string): string[] {
+  return uniq([
+    dataDir ? abs(dataDir) : env("PRUNEBENCH_DATA_DIR") && abs(env("PRUNEBENCH_DATA_DIR")!),
+    defaultCacheDir(),
+    "/usr/share/datasets",
+  ]);
+}
+
+/** Read paths and hosts of user method modules (file: URLs and remote ones). */
+export function moduleScopes(urls: readonly string[] = []): { read: string[]; net: string[] } {
+  const read: string[] = [], net: string[] = [];
+  for (const u of urls) {
+    const url = new URL(u);
+    if (url.protocol === "file:") read.push(dirname(fromFileUrl(url)));
+    else if (url.protocol === "http:" || url.protocol === "https:") net.push(url.host);
+  }
+  return { read: uniq(read), net: uniq(net) };
+}
+
+/** What a `cli.ts` command needs, from the paths the user named. */
+export interface CommandNeeds {
+  /** Folders it writes (created if missing). */
+  writes?: string[];
+  /** Further files or folders it reads (suite module, input result folders). */
+  reads?: string[];
+  /** Resolved URLs of user method modules. */
+  modules?: readonly string[];
+  /** `--data-dir`. */
+  dataDir?: string;
+  /** True for `bench`/`run`: it starts workers (runs Deno) and records the git revision. */
+  startsWorkers?: boolean;
+}
+
+/** The scopes of a `cli.ts` command. */
+export function commandScopes(n: CommandNeeds): Scopes {
+  const m = moduleScopes(n.modules);
+  const writes = (n.writes ?? []).map(abs);
+  return {
+    read: uniq([
+      REPO,
+      ...writes,
+      ...(n.reads ?? []).map(abs),
+      ...m.read,
+      ...dataPaths(n.dataDir),
+      "/usr/share/fonts",
+      "/proc/cpuinfo",
+      ...(n.startsWorkers ? blasLibraries() : []), // to find the library the workers will open
+    ]),
+    write: uniq(writes),
+    run: n.startsWorkers ? [Deno.execPath(), "git", "ps"] : [],
+    net: m.net,
+    ffi: false,
+    env: true,
+    sys: true,
+  };
+}
+
+/** The scopes of the worker of one run. */
+export function workerScopes(
+  runDir: string,
+  options: { modules?: readonly string[]; dataDir?: string; blas?: string[] } = {},
+): Scopes {
+  const m = moduleScopes(options.modules);
+  const blas = options.blas ?? blasLibraries();
+  const cache = defaultCacheDir();
+  return {
+    read: uniq([REPO, abs(runDir), ...m.read, ...dataPaths(options.dataDir), ...blas]),
+    write: uniq([abs(runDir), cache]),
+    run: [],
+    net: uniq([...MIRROR_HOSTS, ...m.net]),
+    ffi: blas.length > 0,
+    env: true,
+    sys: true,
+  };
+}
+
+/** `deno run` flags granting exactly `s` (a scope with no entries grants nothing). */
+export function permissionFlags(s: Scopes): string[] {
+  const f: string[] = [];
+  const add = (name: string, xs: string[]) => {
+    if (xs.length) f.push(`--allow-${name}=${xs.join(",")}`);
+  };
+  add("read", s.read);
+  add("write", s.write);
+  add("run", s.run);
+  add("net", s.net);
+  if (s.ffi) f.push("--allow-ffi");
+  if (s.env) f.push("--allow-env");
+  if (s.sys) f.push("--allow-sys");
+  return f;
+}
+
+/** The `deno run` command line of a script with exactly `s`. */
+export function denoCommand(s: Scopes, script: string, args: string[]): string[] {
+  const config = join(REPO, "deno.json");
+  return [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...(exists(config) ? ["--config", config] : []),
+    ...permissionFlags(s),
+    script,
+    ...args,
+  ];
+}
+
+function exists(p: string): boolean {
+  try {
+    Deno.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The permissions of `s` this process does not have (empty when it has them all). */
+export function missing(s: Scopes): string[] {
+  const out: string[] = [];
+  const check = (d: Deno.PermissionDescriptor, label: string) => {
+    if (Deno.permissions.querySync(d).state !== "granted") out.push(label);
+  };
+  for (const path of s.read) check({ name: "read", path }, `read ${path}`);
+  for (const path of s.write) check({ name: "write", path }, `write ${path}`);
+  for (const command of s.run) check({ name: "run", command }, `run ${command}`);
+  for (const host of s.net) check({ name: "net", host }, `net ${host}`);
+  if (s.ffi) check({ name: "ffi" }, "ffi");
+  check({ name: "env" }, "env");
+  check({ name: "sys" }, "sys");
+  return out;
+}
