@@ -50,15 +50,15 @@ export interface VbpConfig {
 /** Documented defaults of `vbp` (docs/methods/vbp.md). */
 export const VBP_DEFAULTS: Readonly<VbpConfig> = {
   piInit: 0.9,
-  piOptimizer: "sgd",
-  piLr: 1,
+  piOptimizer: "adam",
+  piLr: 0.02,
   perExample: false,
   batchSize: 0,
   a: 1,
   b: 1,
   alpha: 1e-3,
   beta: 1e-3,
-  weightNoise: 0.5,
+  weightNoise: 2,
   checksPerEpoch: 4,
   pruneThreshold: 0.01,
   prunePatience: 2,
@@ -71,8 +71,8 @@ export const VBP_DEFAULTS: Readonly<VbpConfig> = {
 /** Documentation of every `vbp` hyperparameter. */
 export const VBP_DOCS: Readonly<Record<keyof VbpConfig, string>> = {
   piInit: "Initial π of every gate (0.9).",
-  piOptimizer: "Optimizer of π, its own and not scheduled: sgd or adam (sgd).",
-  piLr: "Learning rate η_π of π's optimizer (1).",
+  piOptimizer: "Optimizer of π, its own and not scheduled: adam or sgd (adam).",
+  piLr: "Learning rate η_π of π's optimizer (0.02).",
   perExample: "Sample ξ per example instead of once per minibatch (false; needs batchSize).",
   batchSize: "Fixed batch size for per-example sampling (0 = unused).",
   a: "Beta(a, b) hyper-prior on ρ_l: a (1, flat).",
@@ -81,7 +81,7 @@ export const VBP_DOCS: Readonly<Record<keyof VbpConfig, string>> = {
   beta: "InvGamma(α, β) hyper-prior on each layer's slab variance σ²: β (1e-3).",
   weightNoise:
     "r: each weight's posterior variance is s² = r/D (D = active fan-in of its unit), the " +
-    "precision a weight is paid for at ½·ln(σ²/s²) nats (0.5).",
+    "precision a weight is paid for at ½·ln(σ²/s²) nats (2).",
   checksPerEpoch: "Closed-form prior updates and removal checks per epoch (4).",
   pruneThreshold: "π below which a check counts towards removal (0.01).",
   prunePatience: "Consecutive checks below the threshold before removal (2).",
