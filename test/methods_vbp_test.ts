@@ -132,7 +132,11 @@ Deno.test("vbp: ∂penalty/∂π and ∂penalty/∂μ match finite differences o
   setPi(vbp, "h1", [0.9, 0.3, 0.5, 0.05, 0.7, 0.95]);
   setPi(vbp, "h2", [0.2, 0.8, 0.97, 0.6]);
   vbp.updatePriors();
-  const vars = [vbp.pi("h1"), vbp.pi("h2"), net.params.get("h2.w")!, net.params.get("out.w")!];
+  const vars = [
+    vbp.pi("h1"),
+    vbp.pi("h2"),
+    ...["h1.w", "h2.w", "out.w"].map((k) => net.params.get(k)!),
+  ];
   const grads = tf.tidy(() => {
     const { grads } = tf.variableGrads(() => vbp.penalty(), vars);
     return vars.map((v) => arr(grads[v.name]));
@@ -461,4 +465,62 @@ Deno.test("vbp: steps, checks and removals leave no tensors behind", async () =>
   vbp.dispose();
   net.dispose();
   assert.equal(VBP.id, "vbp");
+});
+
+Deno.test("vbp: conv filters reach a flattened dense layer's weights (g, fan-in, removal)", () => {
+  const arch: ArchSpec = {
+    id: "test-cnn",
+    inputShape: [6, 6, 1],
+    numClasses: 2,
+    layers: [
+      {
+        type: "conv2d",
+        name: "c1",
+        filters: 3,
+        kernel: 3,
+        padding: "valid",
+        activation: "relu",
+        gated: true,
+      },
+      { type: "flatten" },
+      { type: "dense", name: "out", units: 2, activation: "none" },
+    ],
+  };
+  const net = new Network(arch, { seed: 2 });
+  let vbp: Vbp | null = null;
+  const ctx: MethodContext = {
+    net,
+    rng: new Rng(1),
+    trainSize: N,
+    epochs: 1,
+    stepsPerEpoch: 8,
+    removeUnits: (id, keep) => vbp!.onUnitsRemoved(net.removeUnits(id, keep)),
+  };
+  vbp = new Vbp(ctx, { ...VBP_DEFAULTS });
+  const pi = [0.7, 0, 0.4];
+  setPi(vbp, "c1", pi);
+  vbp.updatePriors();
+  // Reference: c1.w [3,3,1,3] has g = π[cout], D = 9; out.w [48, 2] reads position p of the
+  // flattened [4, 4, 3] map, channel p mod 3: g = π[p mod 3], D = Σ_p π[p mod 3] = 16·Σπ.
+  const sig = vbp.slabVariances(), r = VBP_DEFAULTS.weightNoise;
+  const rho = vbp.prior("c1").rho;
+  let want = pi.reduce((a, p) => a + bernoulliKl(p, rho), 0);
+  const wc = arr(net.params.get("c1.w")!), wo = arr(net.params.get("out.w")!);
+  wc.forEach((m, k) => want += pi[k % 3] * gaussianKl(m, r / 9, sig["c1.w"]));
+  const d = 16 * (0.7 + 0 + 0.4);
+  wo.forEach((m, k) => want += pi[Math.floor(k / 2) % 3] * gaussianKl(m, r / d, sig["out.w"]));
+  for (const s of Object.values(sig)) want += (H.alpha + 1) * Math.log(s) + H.beta / s;
+  const got = value(() => vbp.penalty()) * N;
+  assert.ok(Math.abs(got - want) < 1e-5 * Math.abs(want), `${got} vs ${want}`);
+  // Removing the filter whose π is 0 changes neither the penalty nor the eval loss.
+  const x = tf.randomNormal([4, 6, 6, 1], 0, 1, "float32", 3);
+  const out = () => tf.tidy(() => arr(net.forward(x, vbp!.forwardOptions("eval"))));
+  const before = out();
+  ctx.removeUnits("c1", [0, 2]);
+  assert.deepEqual(net.params.get("out.w")!.shape, [32, 2]);
+  assert.ok(Math.abs(value(() => vbp!.penalty()) * N - got) < 1e-5 * Math.abs(got));
+  out().forEach((v, i) => assert.ok(Math.abs(v - before[i]) < 1e-5));
+  x.dispose();
+  vbp.dispose();
+  net.dispose();
 });
