@@ -7,6 +7,10 @@ import { Rng } from "../src/util/rng.ts";
 import { expectNoLeakedTensors } from "../src/util/leaks.ts";
 import type { MethodContext, StepInfo } from "../src/methods/types.ts";
 import { VBP, Vbp, VBP_DEFAULTS, type VbpConfig } from "../src/methods/vbp.ts";
+import type { Dataset } from "../src/data/mod.ts";
+import { train } from "../src/train/loop.ts";
+import { disposePoints } from "../src/train/types.ts";
+import { createMethodContext } from "../src/train/context.ts";
 import {
   bernoulliKl,
   bernoulliKlGrad,
@@ -523,4 +527,51 @@ Deno.test("vbp: conv filters reach a flattened dense layer's weights (g, fan-in,
   x.dispose();
   vbp.dispose();
   net.dispose();
+});
+
+Deno.test("vbp in the training engine: units removed, Adam state of π shrinks, same seed ⇒ same run", async () => {
+  const n = 200, rng = new Rng(5);
+  const x = Float32Array.from({ length: n * 5 }, () => rng.normal());
+  const y = Uint8Array.from(
+    { length: n },
+    (_, i) => (x[i * 5] > 0 ? 1 : 0) + (x[i * 5 + 1] > 0 ? 1 : 0),
+  );
+  const ds: Dataset = {
+    id: "toy",
+    label: "toy",
+    inputShape: [5],
+    numClasses: 3,
+    source: "test",
+    train: { x, y, n },
+    test: { x, y, n },
+  };
+  const tc = {
+    epochs: 3,
+    batchSize: 25,
+    evalEvery: 3,
+    optimizer: { kind: "adam" as const, lr: 1e-2 },
+  };
+  const once = async () => {
+    const net = new Network(ARCH, { seed: 4 });
+    const ctx = createMethodContext(net, ds, tc, new Rng(4, 99));
+    // A small r makes weights expensive at N = 200, so units go within the first epoch.
+    const m = VBP.create(ctx, { ...VBP_DEFAULTS, weightNoise: 0.01, piLr: 0.05 });
+    const r = await train(net, m, ds, { ...tc, seed: 4 });
+    const out = {
+      widths: r.history.map((e) => e.widths),
+      logs: r.history.map((e) => e.logs),
+      acc: r.history.at(-1)!.testAcc,
+      pi: ["h1", "h2"].map((id) => arr((m as Vbp).pi(id))),
+    };
+    m.dispose();
+    disposePoints(r, net);
+    net.dispose();
+    return out;
+  };
+  const a = await once();
+  const last = a.widths.at(-1)!;
+  assert.ok(last.h1 < 6 && last.h2 < 4, JSON.stringify(a.widths)); // removed through the engine
+  assert.ok(a.pi.flat().every((p) => p >= 0 && p <= 1));
+  const b = await once();
+  assert.deepEqual(b, a);
 });
