@@ -1,6 +1,6 @@
 /**
  * Hyperparameters, defaults, their documentation and validation of the `vbp` method
- * (docs/methods.md §3.1, docs/methods/vbp.md).
+ * (docs/methods/vbp.md).
  *
  * @module
  */
@@ -10,7 +10,9 @@ import { ConfigError } from "../util/errors.ts";
 export interface VbpConfig {
   /** Initial π of every gated unit. */
   piInit: number;
-  /** Learning rate η_π of π's own SGD (not scheduled). */
+  /** Optimizer of π (its own, not scheduled). */
+  piOptimizer: "adam" | "sgd";
+  /** Learning rate η_π of π's optimizer. */
   piLr: number;
   /** One ξ sample per example instead of one per minibatch (needs `batchSize`). */
   perExample: boolean;
@@ -20,13 +22,20 @@ export interface VbpConfig {
   a: number;
   /** Beta(a, b) hyper-prior on ρ_l: b. */
   b: number;
-  /** InvGamma(α, β) hyper-prior on σ_l²: α. */
+  /** InvGamma(α, β) hyper-prior on σ_P²: α. */
   alpha: number;
-  /** InvGamma(α, β) hyper-prior on σ_l²: β. */
+  /** InvGamma(α, β) hyper-prior on σ_P²: β. */
   beta: number;
-  /** π below which an epoch end counts towards removal. */
+  /**
+   * r: the posterior q(v_w | on) = N(μ_w, s_P²) of a weight of layer P has s_P² = r/D_P, D_P the
+   * expected number of active inputs of P's units (noise of r × the input power per unit).
+   */
+  weightNoise: number;
+  /** Prior updates and removal checks per epoch (each check also runs at the epoch's end). */
+  checksPerEpoch: number;
+  /** π below which a check counts towards removal. */
   pruneThreshold: number;
-  /** Consecutive epoch ends below the threshold before removal. */
+  /** Consecutive checks below the threshold before removal. */
   prunePatience: number;
   /** Test-time gate 1[π > testThreshold]. */
   testThreshold: number;
@@ -36,47 +45,46 @@ export interface VbpConfig {
   removeDuringTraining: boolean;
   /** Units every gated layer keeps at least (the largest π). */
   minUnits: number;
-  /**
-   * Let the prior's Gaussian term π_i‖v_i‖²/(2σ_l²) act on the weights too (§3.1 as written).
-   * Default false: the term only enters π's gradient (see docs/methods/vbp.md).
-   */
-  priorOnWeights: boolean;
 }
 
-/** Documented defaults of `vbp` (docs/methods.md §3.1). */
+/** Documented defaults of `vbp` (docs/methods/vbp.md). */
 export const VBP_DEFAULTS: Readonly<VbpConfig> = {
   piInit: 0.9,
-  piLr: 0.01,
+  piOptimizer: "adam",
+  piLr: 0.02,
   perExample: false,
   batchSize: 0,
   a: 1,
   b: 1,
   alpha: 1e-3,
   beta: 1e-3,
+  weightNoise: 2,
+  checksPerEpoch: 4,
   pruneThreshold: 0.01,
   prunePatience: 2,
   testThreshold: 0.5,
   gateInputs: false,
   removeDuringTraining: true,
   minUnits: 1,
-  priorOnWeights: false,
 };
 
 /** Documentation of every `vbp` hyperparameter. */
 export const VBP_DOCS: Readonly<Record<keyof VbpConfig, string>> = {
   piInit: "Initial π of every gate (0.9).",
-  priorOnWeights:
-    "Let the Gaussian prior term also decay the weights (false: it only enters π's gradient, " +
-    "because with point-estimate weights the σ² re-estimation and that decay drive σ² → 0).",
-  piLr: "Learning rate η_π of π's own SGD, not scheduled (0.01).",
+  piOptimizer: "Optimizer of π, its own and not scheduled: adam or sgd (adam).",
+  piLr: "Learning rate η_π of π's optimizer (0.02).",
   perExample: "Sample ξ per example instead of once per minibatch (false; needs batchSize).",
   batchSize: "Fixed batch size for per-example sampling (0 = unused).",
   a: "Beta(a, b) hyper-prior on ρ_l: a (1, flat).",
   b: "Beta(a, b) hyper-prior on ρ_l: b (1, flat).",
-  alpha: "InvGamma(α, β) hyper-prior on σ_l²: α (1e-3).",
-  beta: "InvGamma(α, β) hyper-prior on σ_l²: β (1e-3).",
-  pruneThreshold: "π below which an epoch end counts towards removal (0.01).",
-  prunePatience: "Consecutive epoch ends below the threshold before removal (2).",
+  alpha: "InvGamma(α, β) hyper-prior on each layer's slab variance σ²: α (1e-3).",
+  beta: "InvGamma(α, β) hyper-prior on each layer's slab variance σ²: β (1e-3).",
+  weightNoise:
+    "r: each weight's posterior variance is s² = r/D (D = active fan-in of its unit), the " +
+    "precision a weight is paid for at ½·ln(σ²/s²) nats (2).",
+  checksPerEpoch: "Closed-form prior updates and removal checks per epoch (4).",
+  pruneThreshold: "π below which a check counts towards removal (0.01).",
+  prunePatience: "Consecutive checks below the threshold before removal (2).",
   testThreshold: "Test-time gate 1[π > threshold] (0.5).",
   gateInputs: "Also gate dense layers' input groups (false).",
   removeDuringTraining:
@@ -89,8 +97,15 @@ export function validate(c: VbpConfig): void {
   const p: string[] = [];
   if (!(c.piInit >= 0 && c.piInit <= 1)) p.push(`piInit ${c.piInit} must be in [0, 1]`);
   if (!(c.piLr > 0)) p.push(`piLr ${c.piLr} must be > 0`);
+  if (c.piOptimizer !== "adam" && c.piOptimizer !== "sgd") {
+    p.push(`piOptimizer "${c.piOptimizer}" must be "adam" or "sgd"`);
+  }
   if (!(c.a > 0 && c.b > 0 && c.alpha > 0 && c.beta > 0)) {
     p.push("a, b, alpha and beta must be > 0");
+  }
+  if (!(c.weightNoise > 0)) p.push(`weightNoise ${c.weightNoise} must be > 0`);
+  if (!(Number.isInteger(c.checksPerEpoch) && c.checksPerEpoch >= 1)) {
+    p.push(`checksPerEpoch ${c.checksPerEpoch} must be an integer ≥ 1`);
   }
   if (!(c.pruneThreshold >= 0 && c.pruneThreshold < 1)) {
     p.push(`pruneThreshold ${c.pruneThreshold} must be in [0, 1)`);

@@ -1,7 +1,7 @@
 /**
- * Plain-number helpers of the `vbp` method (docs/methods.md §3.1): the Bernoulli KL and its
- * gradient, the closed-form MAP updates of the per-layer prior parameters, the
- * two-consecutive-epochs removal rule.
+ * Plain-number helpers of the `vbp` method (docs/methods/vbp.md): the Bernoulli and Gaussian
+ * KLs, the closed-form argmins of the objective over the prior parameters ρ_l and σ_P², the
+ * hyper-priors' negative log densities and the consecutive-checks removal rule.
  *
  * @module
  */
@@ -33,12 +33,12 @@ export function bernoulliKl(pi: number, rho: number): number {
   return p * Math.log(p / r) + (1 - p) * Math.log((1 - p) / (1 - r));
 }
 
-/** ∂KL(Bern(π) ‖ Bern(ρ))/∂π = logit(π) − logit(ρ) (docs §8A.15). */
+/** ∂KL(Bern(π) ‖ Bern(ρ))/∂π = logit(π) − logit(ρ). */
 export function bernoulliKlGrad(pi: number, rho: number): number {
   return logit(pi) - logit(rho);
 }
 
-/** Hyper-prior constants: ρ ~ Beta(a, b), σ² ~ InvGamma(α, β). */
+/** Hyper-prior constants: ρ_l ~ Beta(a, b), σ_P² ~ InvGamma(α, β). */
 export interface HyperPrior {
   /** Beta a. */
   a: number;
@@ -50,51 +50,70 @@ export interface HyperPrior {
   beta: number;
 }
 
-/** Sufficient statistics of one gated layer for the prior update. */
-export interface LayerStats {
-  /** π of the present units. */
-  pi: ArrayLike<number>;
-  /** ‖v_i‖² (squared norm of the incoming weights) of the present units. */
-  sqNorm: ArrayLike<number>;
-  /** Fan-in d_i of each present unit. */
-  fanIn: number;
-  /** Layer width n_l counted in the model: present units + removed ones (π = 0). */
-  width: number;
-}
-
 /**
- * Closed-form MAP values of ρ_l and σ_l² given the current posterior (docs §3.1.5):
- * ρ = (Σπ + a − 1)/(n + a + b − 2), σ² = (½Σπ‖v‖² + β)/(½Σπ·d + α + 1).
+ * KL(N(μ, s²) ‖ N(0, σ²)) of one weight, in nats: ½[(μ² + s²)/σ² − 1 + ln(σ²/s²)].
  *
- * @example At init (all π = 0.9, a = b = 1) ρ is the mean of π
+ * @example A weight whose posterior equals the prior costs nothing
  * ```ts
- * import { priorUpdate } from "./_vbp_math.ts";
- * const u = priorUpdate({ pi: [0.9, 0.9], sqNorm: [2, 4], fanIn: 2, width: 2 },
- *   { a: 1, b: 1, alpha: 1e-3, beta: 1e-3 });
- * if (Math.abs(u.rho - 0.9) > 1e-12) throw new Error(String(u.rho));
+ * import { gaussianKl } from "./_vbp_math.ts";
+ * if (gaussianKl(0, 0.5, 0.5) !== 0) throw new Error();
  * ```
  */
-export function priorUpdate(s: LayerStats, h: HyperPrior): { rho: number; sigma2: number } {
-  let sp = 0, spv = 0;
-  for (let i = 0; i < s.pi.length; i++) {
-    sp += s.pi[i];
-    spv += s.pi[i] * s.sqNorm[i];
-  }
-  const rho = clipProb((sp + h.a - 1) / (s.width + h.a + h.b - 2));
-  const sigma2 = (0.5 * spv + h.beta) / (0.5 * sp * s.fanIn + h.alpha + 1);
-  return { rho, sigma2 };
+export function gaussianKl(mu: number, s2: number, sigma2: number): number {
+  return 0.5 * ((mu * mu + s2) / sigma2 - 1 + Math.log(sigma2 / s2));
 }
 
 /**
- * Updates the consecutive-epochs-below-threshold counters in place and returns the indices of
+ * Argmin over ρ of Σ_i KL(Bern(π_i) ‖ Bern(ρ)) − (a − 1)·ln ρ − (b − 1)·ln(1 − ρ) over the
+ * layer's n units as built (removed units count with π = 0): ρ = (Σπ + a − 1)/(n + a + b − 2),
+ * clipped to [1e-6, 1 − 1e-6].
+ *
+ * @example With a flat hyper-prior ρ is the mean π over the width as built
+ * ```ts
+ * import { rhoUpdate } from "./_vbp_math.ts";
+ * if (Math.abs(rhoUpdate(30, 300, { a: 1, b: 1, alpha: 1, beta: 1 }) - 0.1) > 1e-12) throw new Error();
+ * ```
+ */
+export function rhoUpdate(sumPi: number, width: number, h: HyperPrior): number {
+  return clipProb((sumPi + h.a - 1) / (width + h.a + h.b - 2));
+}
+
+/**
+ * Argmin over σ² of Σ_w g_w·KL(N(μ_w, s²) ‖ N(0, σ²)) + (α + 1)·ln σ² + β/σ², with g_w the
+ * probability that weight w is on: σ² = (½Σg(μ² + s²) + β)/(½Σg + α + 1).
+ *
+ * @example Many weights: σ² is the g-weighted mean of μ² + s²
+ * ```ts
+ * import { sigma2Update } from "./_vbp_math.ts";
+ * const s = sigma2Update(1e6, 1e6 * 0.01, 1e-4, { a: 1, b: 1, alpha: 1e-3, beta: 1e-3 });
+ * if (Math.abs(s - 0.0101) > 1e-6) throw new Error(String(s));
+ * ```
+ */
+export function sigma2Update(sumG: number, sumGmu2: number, s2: number, h: HyperPrior): number {
+  return (0.5 * (sumGmu2 + sumG * s2) + h.beta) / (0.5 * sumG + h.alpha + 1);
+}
+
+/** −ln Beta(ρ; a, b) up to a constant: −(a − 1)·ln ρ − (b − 1)·ln(1 − ρ). */
+export function negLogBeta(rho: number, h: HyperPrior): number {
+  const r = clipProb(rho);
+  return -(h.a - 1) * Math.log(r) - (h.b - 1) * Math.log(1 - r);
+}
+
+/** −ln InvGamma(σ²; α, β) up to a constant: (α + 1)·ln σ² + β/σ². */
+export function negLogInvGamma(sigma2: number, h: HyperPrior): number {
+  return (h.alpha + 1) * Math.log(sigma2) + h.beta / sigma2;
+}
+
+/**
+ * Updates the consecutive-checks-below-threshold counters in place and returns the indices of
  * the units to keep: a unit goes once its π has been below `threshold` at `patience`
- * consecutive epoch ends. At least `minUnits` units (the largest π) are always kept.
+ * consecutive checks. At least `minUnits` units (the largest π) are always kept.
  *
  * @example
  * ```ts
  * import { removalDecision } from "./_vbp_math.ts";
  * const below = new Int32Array(3);
- * removalDecision([0.001, 0.5, 0.9], below, 0.01, 2, 1); // first epoch below: kept
+ * removalDecision([0.001, 0.5, 0.9], below, 0.01, 2, 1); // first check below: kept
  * const keep = removalDecision([0.001, 0.5, 0.9], below, 0.01, 2, 1);
  * if (keep.join() !== "1,2") throw new Error(keep.join());
  * ```

@@ -41,12 +41,3 @@ export function klSum(pi: tf.Tensor, rho: number): tf.Scalar {
   });
   return f(pi) as tf.Scalar;
 }
-
-/**
- * Identity whose gradient is zero: the prior's ‖v_i‖² enters π's gradient but not the weights'
- * (see `priorOnWeights` in the vbp config and docs/methods/vbp.md).
- */
-export const stopGradient = tf.customGrad((x) => ({
-  value: tf.clone(x as tf.Tensor),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}));

@@ -1,16 +1,22 @@
 /**
  * `vbp`: variational Bernoulli pruning of units and filters with early, permanent removal —
- * formulation after Guenter & Sideris (2022), see docs (docs/methods/vbp.md; methods.md §3.1,
- * `[proposal]`). V. F. I. Guenter, A. Sideris, *Robust Learning of Parsimonious Deep Neural
- * Networks*, arXiv:2205.04650. No reference code exists; every constant is a configurable default.
+ * formulation after Guenter & Sideris (2022), derived in docs/methods/vbp.md. V. F. I. Guenter,
+ * A. Sideris, *Robust Learning of Parsimonious Deep Neural Networks*, arXiv:2205.04650. No paper
+ * text or reference code was available; every constant is a configurable default.
  *
- * Unit i of a gated layer l is multiplied by ξ_i ~ Bern(π_i) (resampled each minibatch), the
- * weights carry a spike-and-slab prior, and the per-example objective is
- * CE + (1/N)·Σ_l Σ_i [KL(Bern(π_i) ‖ Bern(ρ_l)) + π_i‖v_i‖²/(2σ_l²)]. π gets the straight-through
- * gradient ∂L/∂ξ plus the exact KL/prior gradient, its own SGD (η_π = 0.01) and a projection to
- * [0, 1]; ρ_l and σ_l² take closed-form MAP values after every epoch; a unit with π < 0.01 at two
- * consecutive epoch ends is removed for good through `ctx.removeUnits`. Removed units count as
- * π = 0 (ξ clamped to 0) in the objective and the prior updates, so removal never changes the loss.
+ * One function is minimised, the negative ELBO per example (plus the hyper-priors' negative log
+ * densities, so ρ and σ² are MAP): with ξ_i ~ Bern(π_i) per unit (resampled every minibatch),
+ * g_w = Π π over the gated units a weight connects, q(v_w | on) = N(μ_w, s_P²) with
+ * s_P² = r/D_P (D_P the expected active fan-in of layer P's units),
+ *
+ *   L = CE(y, f(x; μ, ξ)) + (1/N)·{ Σ_l [Σ_i KL(Bern(π_i) ‖ Bern(ρ_l)) − ln Beta(ρ_l; a, b)]
+ *        + Σ_P [Σ_{w∈P} g_w·KL(N(μ_w, s_P²) ‖ N(0, σ_P²)) − ln InvGamma(σ_P²; α, β)] }.
+ *
+ * π: straight-through gradient of CE plus the exact gradient of the rest, its own SGD, projected
+ * to [0, 1]; μ: the run's optimizer on the same L; ρ_l, σ_P²: the closed-form argmins of L,
+ * `checksPerEpoch` times per epoch, when also every unit with π < 0.01 at `prunePatience`
+ * consecutive checks is removed for good through `ctx.removeUnits`. Removed units count as
+ * π = 0 of the network as built, so removal never changes L.
  *
  * @module
  */
@@ -28,22 +34,46 @@ import type {
 import { forwardMacs } from "../train/macs.ts";
 import { ConfigError } from "../util/errors.ts";
 import { validate, VBP_DEFAULTS, VBP_DOCS, type VbpConfig } from "./_vbp_config.ts";
-import { klSum, stopGradient, straightThrough } from "./_vbp_ops.ts";
-import { bernoulliKl, priorUpdate, removalDecision } from "./_vbp_math.ts";
+import { klSum, straightThrough } from "./_vbp_ops.ts";
+import {
+  bernoulliKl,
+  type HyperPrior,
+  negLogBeta,
+  negLogInvGamma,
+  removalDecision,
+  rhoUpdate,
+  sigma2Update,
+} from "./_vbp_math.ts";
+import {
+  activeFanIn,
+  onProbability,
+  type PriorSite,
+  priorSites,
+  siteStats,
+  weightKl,
+} from "./_vbp_objective.ts";
 
 export { VBP_DEFAULTS, type VbpConfig };
 
 interface GroupState {
   group: GateGroup;
+  /** Consecutive checks with π below the threshold, per present unit. */
   below: Int32Array;
   /** 1 = alive; only used when units are clamped rather than removed. */
   alive: Uint8Array;
   rho: number;
-  sigma2: number;
   lastActive: number;
   lastKept: number;
   activeChangedEpoch: number;
   keptChangedEpoch: number;
+}
+
+/** Prior parameters to evaluate the objective at instead of the current ones (tests). */
+export interface PriorOverride {
+  /** ρ_l by gated group id. */
+  rho?: Record<string, number>;
+  /** σ_P² by weight parameter name. */
+  sigma2?: Record<string, number>;
 }
 
 /** The `vbp` method instance. */
@@ -52,8 +82,11 @@ export class Vbp implements PruningMethod {
   readonly id = "vbp";
   readonly #ctx: MethodContext;
   readonly #cfg: VbpConfig;
+  readonly #h: HyperPrior;
   readonly #vars = new Map<string, tf.Variable>();
   readonly #groups: GroupState[] = [];
+  readonly #sites: PriorSite[];
+  readonly #sigma2 = new Map<string, number>();
   readonly #denseMacs: number;
   #epoch = -1;
 
@@ -62,6 +95,7 @@ export class Vbp implements PruningMethod {
     validate(config);
     this.#ctx = ctx;
     this.#cfg = config;
+    this.#h = { a: config.a, b: config.b, alpha: config.alpha, beta: config.beta };
     this.#denseMacs = forwardMacs(ctx.net, true);
     for (const g of ctx.net.groups) {
       if (g.kind === "input" && !config.gateInputs) continue;
@@ -74,7 +108,6 @@ export class Vbp implements PruningMethod {
         below: new Int32Array(g.size),
         alive: new Uint8Array(g.size).fill(1),
         rho: config.piInit,
-        sigma2: 1,
         lastActive: g.size,
         lastKept: g.size,
         activeChangedEpoch: -1,
@@ -87,7 +120,9 @@ export class Vbp implements PruningMethod {
         "vbp configuration",
       );
     }
-    this.#updatePriors();
+    this.#sites = priorSites(ctx.net, new Set(this.#groups.map((s) => s.group.id)));
+    for (const site of this.#sites) this.#sigma2.set(site.param, 1);
+    this.updatePriors();
   }
 
   /** The π of a group (current width). */
@@ -97,10 +132,16 @@ export class Vbp implements PruningMethod {
     return v;
   }
 
-  /** Current prior parameters of a group. */
+  /** Current prior parameters: ρ of a gated group, σ² of each weight parameter it touches. */
   prior(groupId: string): { rho: number; sigma2: number } {
     const s = this.#state(groupId);
-    return { rho: s.rho, sigma2: s.sigma2 };
+    const own = s.group.producers.find((p) => this.#sigma2.has(p.param));
+    return { rho: s.rho, sigma2: own ? this.#sigma2.get(own.param)! : NaN };
+  }
+
+  /** σ_P² of every weight parameter under the prior. */
+  slabVariances(): Record<string, number> {
+    return Object.fromEntries(this.#sigma2);
   }
 
   #state(groupId: string): GroupState {
@@ -109,14 +150,14 @@ export class Vbp implements PruningMethod {
     return s;
   }
 
-  /** π with its own SGD, not following the run's schedule. */
+  /** π with its own optimizer, not following the run's schedule. */
   variableGroups(): VariableGroup[] {
     const layout = new Map<string, VariableLayout>();
     for (const s of this.#groups) layout.set(`pi.${s.group.id}`, { group: s.group.id });
     return [{
       name: "pi",
       variables: this.#vars,
-      optimizer: { kind: "sgd", lr: this.#cfg.piLr, schedule: false },
+      optimizer: { kind: this.#cfg.piOptimizer, lr: this.#cfg.piLr, schedule: false },
       layout,
     }];
   }
@@ -140,34 +181,37 @@ export class Vbp implements PruningMethod {
     return { gate };
   }
 
-  /** (1/N)·Σ_l [Σ_i KL(π_i‖ρ_l) + Σ_i π_i‖v_i‖²/(2σ_l²) + removed_l·KL(0‖ρ_l)]. */
-  penalty(): tf.Scalar {
-    const terms: tf.Scalar[] = [];
-    for (const s of this.#groups) {
-      const pi = this.#vars.get(`pi.${s.group.id}`)!;
-      terms.push(klSum(pi, s.rho));
-      const removed = s.group.initialSize - s.group.size;
-      if (removed > 0) terms.push(tf.scalar(removed * bernoulliKl(0, s.rho)));
-      const sq = this.#sqNorm(s.group);
-      if (sq) {
-        const v = this.#cfg.priorOnWeights ? sq : stopGradient(sq) as tf.Tensor;
-        terms.push(tf.div(tf.sum(tf.mul(pi, v)), 2 * s.sigma2));
+  /**
+   * Everything of the per-example objective but the data term: (1/N)·{Σ_l [Σ_i KL(π_i‖ρ_l) +
+   * removed_l·KL(0‖ρ_l) − ln Beta(ρ_l)] + Σ_P [Σ_w g_w·KL(N(μ_w, s²)‖N(0, σ_P²)) −
+   * ln InvGamma(σ_P²)]}. `at` evaluates it at other prior parameters (tests).
+   */
+  penalty(at: PriorOverride = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const terms: tf.Scalar[] = [];
+      let constant = 0;
+      for (const s of this.#groups) {
+        const rho = at.rho?.[s.group.id] ?? s.rho;
+        terms.push(klSum(this.#vars.get(`pi.${s.group.id}`)!, rho));
+        const removed = s.group.initialSize - s.group.size;
+        constant += removed * bernoulliKl(0, rho) + negLogBeta(rho, this.#h);
       }
-    }
-    return tf.div(tf.addN(terms), this.#ctx.trainSize);
+      const pi = (id: string) => this.#vars.get(`pi.${id}`)!;
+      for (const site of this.#sites) {
+        const sigma2 = at.sigma2?.[site.param] ?? this.#sigma2.get(site.param)!;
+        const mu = this.#ctx.net.params.get(site.param)!;
+        const g = onProbability(site, mu.rank, pi);
+        const s2 = tf.div(this.#cfg.weightNoise, activeFanIn(site, mu, g, pi)) as tf.Scalar;
+        terms.push(weightKl(mu, g, s2, sigma2));
+        constant += negLogInvGamma(sigma2, this.#h);
+      }
+      terms.push(tf.scalar(constant));
+      return tf.div(tf.addN(terms), this.#ctx.trainSize) as tf.Scalar;
+    });
   }
 
-  /** ‖v_i‖² per unit (incoming weights), or null for input groups. Call inside tidy. */
-  #sqNorm(g: GateGroup): tf.Tensor | null {
-    const slice = g.producers.find((p) => this.#ctx.net.role(p.param) === "weight");
-    if (!slice) return null;
-    const w = this.#ctx.net.params.get(slice.param)!;
-    const axes = w.shape.map((_, i) => i).filter((i) => i !== slice.axis);
-    return tf.sum(tf.square(w), axes);
-  }
-
-  /** Projects π to [0, 1] (and keeps clamped units at 0). */
-  afterStep(_info: StepInfo): void {
+  /** Projects π to [0, 1] (clamped units to 0); runs the checks due within the epoch. */
+  afterStep(info: StepInfo): void {
     for (const s of this.#groups) {
       const pi = this.#vars.get(`pi.${s.group.id}`)!;
       tf.tidy(() => {
@@ -176,10 +220,19 @@ export class Vbp implements PruningMethod {
         pi.assign(p);
       });
     }
+    const spe = info.stepsPerEpoch;
+    const every = Math.max(1, Math.floor(spe / this.#cfg.checksPerEpoch));
+    const local = info.step - info.epoch * spe + 1;
+    if (local % every === 0 && local < spe) this.#check(info);
+  }
+
+  /** The last check of the epoch. */
+  onEpochEnd(info: StepInfo): void {
+    this.#check(info);
   }
 
   /** Applies the removal rule, then the closed-form ρ, σ² updates; records change epochs. */
-  onEpochEnd(info: StepInfo): void {
+  #check(info: StepInfo): void {
     this.#epoch = info.epoch;
     for (const s of this.#groups) {
       const id = s.group.id;
@@ -192,10 +245,11 @@ export class Vbp implements PruningMethod {
       } else {
         const k = new Set(keep);
         for (let i = 0; i < s.alive.length; i++) if (!k.has(i)) s.alive[i] = 0;
-        this.afterStep(info);
+        const v = this.#vars.get(`pi.${id}`)!;
+        tf.tidy(() => v.assign(tf.mul(v, tf.tensor1d(s.alive, "float32"))));
       }
     }
-    this.#updatePriors();
+    this.updatePriors();
     for (const s of this.#groups) {
       const kept = this.#kept(s), active = this.#active(s);
       if (kept !== s.lastKept) s.keptChangedEpoch = info.epoch;
@@ -216,29 +270,46 @@ export class Vbp implements PruningMethod {
     return n;
   }
 
-  #updatePriors(): void {
-    const h = { a: this.#cfg.a, b: this.#cfg.b, alpha: this.#cfg.alpha, beta: this.#cfg.beta };
+  /** Sets ρ_l and σ_P² to their closed-form argmins of the objective at the current π and μ. */
+  updatePriors(): void {
     for (const s of this.#groups) {
       const pi = this.#vars.get(`pi.${s.group.id}`)!.dataSync();
-      const sqT = tf.tidy(() => this.#sqNorm(s.group) ?? tf.zeros([pi.length]));
-      const sqNorm = sqT.dataSync();
-      sqT.dispose();
-      const fanIn = this.#initialFanIn(s.group);
-      const u = priorUpdate({ pi, sqNorm, fanIn, width: s.group.initialSize }, h);
-      s.rho = u.rho;
-      if (fanIn > 0) s.sigma2 = u.sigma2;
+      let sum = 0;
+      for (const p of pi) sum += Math.min(1, Math.max(0, p));
+      s.rho = rhoUpdate(sum, s.group.initialSize, this.#h);
+    }
+    const pi = (id: string) => this.#vars.get(`pi.${id}`)!;
+    for (const site of this.#sites) {
+      const mu = this.#ctx.net.params.get(site.param)!;
+      const { sumG, sumGmu2, fanIn } = siteStats(site, mu, pi);
+      const s2 = this.#cfg.weightNoise / fanIn;
+      this.#sigma2.set(site.param, sigma2Update(sumG, sumGmu2, s2, this.#h));
     }
   }
 
   /**
-   * d_i: incoming weights per unit in the model as built. Weights deleted by removals upstream
-   * count as zeros, so σ² (and hence the loss) does not change when units are removed.
+   * Mean over the present units of a group of ∂/∂π_i of the weights' KL (nats): the price of
+   * keeping unit i on, ≈ (active fan-in + fan-out)·½ln(σ²/s²).
    */
-  #initialFanIn(g: GateGroup): number {
-    const slice = g.producers.find((p) => this.#ctx.net.role(p.param) === "weight");
-    if (!slice) return 0;
-    const shape = this.#ctx.net.paramDescs.get(slice.param)!.shape;
-    return shape.reduce((a, b) => a * b, 1) / shape[slice.axis];
+  #unitCost(groupId: string): number {
+    const v = this.#vars.get(`pi.${groupId}`)!;
+    if (v.size === 0) return 0;
+    return tf.tidy(() => {
+      const f = () => {
+        const terms: tf.Scalar[] = [tf.scalar(0)];
+        const pi = (id: string) => (id === groupId ? v : this.#vars.get(`pi.${id}`)!) as tf.Tensor;
+        for (const site of this.#sites) {
+          if (!site.slices.some((x) => x.group === groupId)) continue;
+          const mu = this.#ctx.net.params.get(site.param)!;
+          const g = onProbability(site, mu.rank, pi);
+          const s2 = tf.div(this.#cfg.weightNoise, activeFanIn(site, mu, g, pi)) as tf.Scalar;
+          terms.push(weightKl(mu, g, s2, this.#sigma2.get(site.param)!));
+        }
+        return tf.addN(terms) as tf.Scalar;
+      };
+      const { grads } = tf.variableGrads(f, [v]);
+      return tf.mean(grads[v.name]).dataSync()[0];
+    });
   }
 
   /** Shrinks π and the removal counters of every affected gated group. */
@@ -267,24 +338,30 @@ export class Vbp implements PruningMethod {
     return out;
   }
 
-  /** ρ_l, σ_l², kept/active counts, change epochs, polarised fraction and forward MACs. */
+  /**
+   * ρ_l, σ_P², per-unit cost, kept/active counts, change epochs, polarised fractions (of the
+   * units as built, removed ones counting as π = 0; and of the present ones) and forward MACs.
+   */
   logs(): Record<string, number> {
     const out: Record<string, number> = {};
-    let polar = 0, total = 0;
+    let polar = 0, total = 0, polarPresent = 0, present = 0;
     for (const s of this.#groups) {
       const id = s.group.id;
       const pi = this.#vars.get(`pi.${id}`)!.dataSync();
       total += s.group.initialSize;
       polar += s.group.initialSize - s.group.size;
-      for (let i = 0; i < pi.length; i++) if (pi[i] < 0.01 || pi[i] > 0.99) polar++;
+      present += pi.length;
+      for (let i = 0; i < pi.length; i++) if (pi[i] < 0.01 || pi[i] > 0.99) polarPresent++;
       out[`rho.${id}`] = s.rho;
-      out[`sigma2.${id}`] = s.sigma2;
+      out[`unit_cost.${id}`] = this.#unitCost(id);
       out[`kept.${id}`] = s.group.size - (s.alive.length - this.#kept(s));
       out[`active.${id}`] = this.#active(s);
       out[`kept_changed_epoch.${id}`] = s.keptChangedEpoch;
       out[`active_changed_epoch.${id}`] = s.activeChangedEpoch;
     }
-    out.polarised = polar / total;
+    for (const [param, v] of this.#sigma2) out[`sigma2.${param}`] = v;
+    out.polarised = (polar + polarPresent) / total;
+    out.polarised_present = present ? polarPresent / present : 1;
     out.macs_fwd = forwardMacs(this.#ctx.net);
     out.macs_fwd_dense = this.#denseMacs;
     out.epoch_logged = this.#epoch;
@@ -304,8 +381,8 @@ let uid = 0;
 export const VBP: MethodSpec<VbpConfig> = {
   id: "vbp",
   summary:
-    "Variational Bernoulli unit/filter gates with hyper-prior and early removal (formulation after " +
-    "Guenter & Sideris 2022, see docs)",
+    "Variational Bernoulli unit/filter gates, spike-and-slab prior with MAP hyper-priors and " +
+    "early removal (formulation after Guenter & Sideris 2022, see docs)",
   citation:
     "V. F. I. Guenter, A. Sideris, Robust Learning of Parsimonious Deep Neural Networks, arXiv:2205.04650 (2022)",
   granularities: ["unit"],
