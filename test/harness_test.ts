@@ -535,7 +535,7 @@ Deno.test("expandSuite: a method entry's archs restrict it; unknown archs and mo
     }],
   };
   assert.deepEqual(suiteProblems(bad), [
-    'Method "dense" names architecture "lenet-5", which the suite does not list',
-    'model.init must be one of "default", "he-normal", "torch-default": got "xavier"',
+    'methods[0].recipe.model.init must be one of "default", "he-normal", "torch-default": got "xavier"',
+    'methods[0].archs names architecture "lenet-5", which the suite does not list',
   ]);
 });

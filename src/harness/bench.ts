@@ -199,6 +199,10 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
   const suiteIds = options.accumulate ? undefined : new Set(
     BACKENDS.flatMap((b) => planRuns(suite, b, userMethods, options.suiteUrl).map((r) => r.id)),
   );
+  const command = options.workerCommand ??
+    defaultWorkerCommand({ out: options.out ?? "results", modules: suite.methodModules });
+  // fail before touching the folder when there is work and no worker could be started
+  if (Array.isArray(command) && await anyToRun()) assertCanSpawn(command[0]);
   await Deno.mkdir(root, { recursive: true });
   const lock = await lockFolder(root);
   try {
@@ -210,6 +214,13 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     return await sweep();
   } finally {
     await lock.release();
+  }
+
+  // whether any planned run would execute (a lock-free look: the sweep decides under the lock)
+  async function anyToRun(): Promise<boolean> {
+    if (options.force || options.retryFailed) return planned.length > 0;
+    for (const r of planned) if (!(await store.isDone(r.id))) return true;
+    return false;
   }
 
   // the sweep proper, while this process holds the folder's lock
@@ -238,9 +249,6 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
       }
       pending.push(r);
     }
-    const command = options.workerCommand ??
-      defaultWorkerCommand({ out: options.out ?? "results", modules: suite.methodModules });
-    if (pending.length > 0 && Array.isArray(command)) assertCanSpawn(command[0]);
     // (the folder exists: made before the lock)
     const provenance = await collectProvenance(options.backend ?? "wasm");
     const data = plannedData(suite.datasets, options.dataDir);
