@@ -11,6 +11,7 @@ import type { Dataset, DataSplit } from "../data/mod.ts";
 import { batches } from "../data/mod.ts";
 import { DivergenceError } from "../util/errors.ts";
 import { type Optimizer, type ResolvedOptimizerConfig, resolveOptimizer } from "./optimizers.ts";
+import type { PhaseTimer } from "./phases.ts";
 
 /**
  * Mean task loss of a batch: softmax cross-entropy (mean over the batch) for classification,
@@ -139,7 +140,7 @@ export interface StepValues {
 /**
  * One step: gradients of task loss + penalty over `entries`, divergence check (throws
  * {@linkcode DivergenceError} before any update), optimizer update per entry, BN running-stat
- * update. Leaves no tensors behind.
+ * update. Leaves no tensors behind. `timer`, when given, records the step's phases.
  */
 export async function trainStep(
   net: Network,
@@ -150,6 +151,7 @@ export async function trainStep(
   opt: Optimizer,
   factor: number,
   info: StepInfo,
+  timer?: PhaseTimer,
 ): Promise<StepValues> {
   const bnUpdates: BatchNormUpdate[] = [];
   const parts: { task?: tf.Scalar; pen?: tf.Scalar; correct?: tf.Scalar } = {};
@@ -165,8 +167,11 @@ export async function trainStep(
       parts.task = tf.keep(tf.clone(l));
       if (p) parts.pen = tf.keep(tf.clone(p));
       if (numClasses > 0) parts.correct = tf.keep(correctCount(out, batch.y));
-      return p ? tf.add(l, p) as tf.Scalar : l;
+      const total = p ? tf.add(l, p) as tf.Scalar : l;
+      timer?.lap("forward");
+      return total;
     }), entries.map((e) => e.variable));
+  timer?.lap("backward");
   const { task, pen, correct } = parts;
   const read = async (t: tf.Scalar | undefined) => t ? (await t.data())[0] : 0;
   const [total, loss, penalty, right] = await Promise.all([value, task, pen, correct].map(read));
@@ -182,11 +187,13 @@ export async function trainStep(
       info.step,
     );
   }
+  timer?.lap("sync");
   for (const e of entries) {
     const g = grads[e.variable.name];
     if (g) opt.step(e.key, e.variable, g, e.config, factor);
   }
   tf.dispose(Object.values(grads));
+  timer?.lap("optimizer");
   net.applyBatchNormUpdates(bnUpdates);
   return values;
 }

@@ -6,6 +6,7 @@
 import type { Network } from "../models/network.ts";
 import type { StepInfo } from "../methods/types.ts";
 import type { StepValues } from "./step.ts";
+import type { PhaseTimer } from "./phases.ts";
 
 /** One epoch of training history. */
 export interface EpochRecord {
@@ -91,6 +92,8 @@ export interface TrainHooks {
   onStep?(info: StepInfo, values: StepValues): void | Promise<void>;
   /** After every epoch's record is complete. */
   onEpoch?(record: EpochRecord): void | Promise<void>;
+  /** Records the wall time of each phase of every step (for `deno task perf`). */
+  phases?: PhaseTimer;
 }
 
 /** Disposes the fine-tuned clones of a result's points (never the trained network). */
