@@ -37,6 +37,8 @@ export interface GateMethodCommon {
   groups: string[];
   /** Weight granularity: gate the classifier's weights too. */
   includeClassifier: boolean;
+  /** Remove units for good during training once the method's removal rule holds (unit gates). */
+  removeDuringTraining: boolean;
 }
 
 /** What a concrete gate method plugs into {@linkcode gateMethodBase}. */
@@ -61,6 +63,14 @@ export interface GateHooks {
   afterStep?(params: GateParams, info: StepInfo): void;
   /** Extra per-epoch scalars. */
   logs(): Record<string, number>;
+  /**
+   * Removal rule, read at every epoch end: 1 where a unit may be removed now (e.g. its gate is
+   * exactly 0). A unit is removed after `removalPatience` consecutive epoch ends with 1.
+   * Absent = no removal during training.
+   */
+  removable?(v: tf.Tensor): tf.Tensor;
+  /** Consecutive epoch ends the removal rule must hold. @default 1 */
+  removalPatience?: number;
 }
 
 /** Builds a gate-based method; throws a {@linkcode ConfigError} listing `problems` and its own. */
@@ -99,6 +109,9 @@ export function gateMethodBase(
   const n = ctx.trainSize;
   const lambdaOf = (t: GateTarget) => c.lambdaPerGroup[t.key] ?? c.lambda;
   const defaultBatch = Math.ceil(ctx.trainSize / Math.max(1, ctx.stepsPerEpoch));
+  const removal = c.removeDuringTraining && h.removable
+    ? new GateRemoval(ctx, params, h.removable, h.removalPatience ?? 1)
+    : null;
 
   return {
     id: h.id,
@@ -151,7 +164,8 @@ export function gateMethodBase(
         return total as tf.Scalar;
       }),
     afterStep: (info) => h.afterStep?.(params, info),
-    onUnitsRemoved: (plan: RemovalPlan) => params.shrink(plan),
+    onEpochEnd: removal ? () => removal.epochEnd() : undefined,
+    onUnitsRemoved: (plan: RemovalPlan) => removal ? removal.shrink(plan) : params.shrink(plan),
     keepMasks() {
       const out = new Map<string, Uint8Array>();
       if (c.granularity === "weight") return out;
@@ -194,4 +208,61 @@ export function gateMethodBase(
     },
     dispose: () => params.dispose(),
   };
+}
+
+/**
+ * Removal of units during training (conditional computation) for the gate methods: counts, per
+ * unit, the consecutive epoch ends at which the method's rule held and removes the units that
+ * reached the patience through `ctx.removeUnits` (at least one unit of every group stays). The
+ * per-gate costs |g| keep their initial values, so the L0 penalty of the remaining gates is the
+ * one of the network without removal.
+ */
+class GateRemoval {
+  readonly #counts = new Map<string, Int32Array>();
+  #removing = false;
+
+  constructor(
+    readonly ctx: MethodContext,
+    readonly params: GateParams,
+    readonly rule: (v: tf.Tensor) => tf.Tensor,
+    readonly patience: number,
+  ) {
+    for (const t of params.targets) {
+      if (t.group) this.#counts.set(t.key, new Int32Array(t.shape[0]));
+    }
+  }
+
+  /** Updates the counts and removes the units that reached the patience. */
+  epochEnd(): void {
+    const now = this.params.read(this.rule);
+    for (const t of this.params.targets) {
+      const counts = this.#counts.get(t.key);
+      if (!counts) continue;
+      const r = now.get(t.key)!;
+      const keep: number[] = [];
+      for (let i = 0; i < counts.length; i++) {
+        counts[i] = r[i] > 0 ? counts[i] + 1 : 0;
+        if (counts[i] < this.patience) keep.push(i);
+      }
+      if (keep.length === counts.length) continue;
+      if (keep.length === 0) keep.push(0); // a layer keeps one (closed) unit
+      this.#removing = true;
+      try {
+        this.ctx.removeUnits(t.key, keep); // the engine calls onUnitsRemoved with the plan
+      } finally {
+        this.#removing = false;
+      }
+    }
+  }
+
+  /** Shrinks the gate variables and the counts; during training removal the costs stay. */
+  shrink(plan: RemovalPlan): void {
+    const costs = this.params.targets.map((t) => t.cost);
+    this.params.shrink(plan);
+    if (this.#removing) this.params.targets.forEach((t, i) => (t.cost = costs[i]));
+    for (const [key, counts] of this.#counts) {
+      const kept = plan.kept.get(key);
+      if (kept) this.#counts.set(key, Int32Array.from(kept, (i) => counts[i]));
+    }
+  }
 }

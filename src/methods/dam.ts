@@ -19,6 +19,8 @@
  *   epoch; the suite reports the final epoch, sparsity and accuracy of the same weights.
  * - μ is stored per unit (indices of the initial width) and gathered on unit removal, so a
  *   compacted network computes the same masks.
+ * - NOT in the reference (on by default, `removeDuringTraining`): units whose mask is exactly 0 at
+ *   an epoch end are removed for good; in the reference a later rise of β could reopen them.
  *
  * @module
  */
@@ -57,6 +59,8 @@ export interface DamConfig {
   betaWeightDecay: number;
   /** Gated group ids; empty = every `unit` and `filter` group. */
   groups: string[];
+  /** Remove units whose mask is exactly 0 at an epoch end for good (conditional computation). */
+  removeDuringTraining: boolean;
 }
 
 /** Documented defaults of `dam` (docs/methods.md §4). */
@@ -72,6 +76,7 @@ export const DAM_DEFAULTS: Readonly<DamConfig> = {
   coldStartEpochs: -1,
   betaWeightDecay: 0,
   groups: [],
+  removeDuringTraining: true,
 };
 
 /** μ_i = 5i/n for i = 0…n−1. */
@@ -133,11 +138,13 @@ export class Dam implements PruningMethod {
   readonly #betas = new Map<string, tf.Variable>();
   readonly #alphas = new Map<string, tf.Variable>();
   readonly #coldEpochs: number;
+  readonly #ctx: MethodContext;
 
   /** Creates β (and α) for every gated group. */
   constructor(ctx: MethodContext, config: DamConfig) {
     validate(config, ctx.net);
     this.#cfg = config;
+    this.#ctx = ctx;
     const chosen = config.groups.length
       ? ctx.net.groups.filter((g) => config.groups.includes(g.id))
       : ctx.net.groups.filter((g) => g.kind === "unit" || g.kind === "filter");
@@ -152,12 +159,14 @@ export class Dam implements PruningMethod {
     for (const { group } of this.#groups) {
       this.#betas.set(
         `beta.${group.id}`,
-        tf.variable(tf.scalar(b0), true, `dam.beta.${group.id}#${uid++}`),
+        tf.tidy(() => tf.variable(tf.scalar(b0), true, `dam.beta.${group.id}#${uid++}`)),
       );
       if (config.trainAlpha) {
         this.#alphas.set(
           `alpha.${group.id}`,
-          tf.variable(tf.scalar(config.alphaInit), true, `dam.alpha.${group.id}#${uid++}`),
+          tf.tidy(() =>
+            tf.variable(tf.scalar(config.alphaInit), true, `dam.alpha.${group.id}#${uid++}`)
+          ),
         );
       }
     }
@@ -207,6 +216,22 @@ export class Dam implements PruningMethod {
     if (this.#cfg.penalty === "linear") return tf.mul(tf.addN(betas), this.#cfg.lambda);
     const clamped = betas.map((b) => tf.maximum(b, this.#cfg.betaFloor));
     return tf.mul(tf.addN(clamped), this.#cfg.lambda / betas.length);
+  }
+
+  /**
+   * With `removeDuringTraining`: removes the units whose mask is exactly 0 (at least one unit of
+   * a group stays). Their activations were exactly 0 and the ReLU passed no gradient to them, so
+   * the loss of the remaining network is unchanged; only a later rise of β could have reopened them.
+   */
+  onEpochEnd(): void {
+    if (!this.#cfg.removeDuringTraining) return;
+    for (const [id, keep] of this.keepMasks()) {
+      const kept: number[] = [];
+      keep.forEach((k, i) => k && kept.push(i));
+      if (kept.length === keep.length) continue;
+      if (kept.length === 0) kept.push(keep.length - 1); // the last unit closes last
+      if (kept.length < keep.length) this.#ctx.removeUnits(id, kept);
+    }
   }
 
   /** Keeps μ aligned with the surviving units. */
@@ -275,6 +300,8 @@ export const DAM: MethodSpec<DamConfig> = {
     coldStartEpochs: "Cold-start epochs; ≥ 0 overrides coldStartFraction (−1).",
     betaWeightDecay: "Weight decay on β (0; the reference's 1e-3 caps pruning at β ≈ −λ/(L·wd)).",
     groups: "Gated group ids (empty = all unit and filter groups).",
+    removeDuringTraining:
+      "Remove units whose mask is exactly 0 at an epoch end for good (true; conditional computation).",
   },
   create: (ctx, config) => new Dam(ctx, config),
 };

@@ -14,6 +14,9 @@
  *   λ/N·Σ_g |g|·P(z_g≠0) with |g| as in `l0-hc` (fan-in for conv filters, fan-out otherwise);
  * - φ_g = 1 at init; τ annealed geometrically τ_0 = 1 → τ_min = 0.05 over the first 75% of steps,
  *   then held; a group is pruned iff its deterministic gate is exactly 0.
+ * - Conditional computation (`removeDuringTraining`, deterministic mode): a unit whose gate is
+ *   exactly 0 at an epoch end is removed for good. Its activation was exactly 0 and, through the
+ *   clamp, so was its task gradient; only Adam momentum or a later τ could have reopened it.
  *
  * @module
  */
@@ -80,6 +83,7 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     tau0: 1,
     tauMin: 0.05,
     annealFraction: 0.75,
+    removeDuringTraining: true,
   },
   docs: {
     lambda: "L0-surrogate strength in units of 1/N (as l0-hc)",
@@ -93,6 +97,9 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     tau0: "initial temperature τ_0",
     tauMin: "final temperature τ_min (gates binary for |φ| > 2.398·τ_min)",
     annealFraction: "fraction of training steps over which τ decays geometrically",
+    removeDuringTraining:
+      "deterministic mode: remove a unit for good at the first epoch end its gate is exactly 0 " +
+      "(it then contributes nothing; Adam momentum could otherwise reopen it)",
   },
   create(ctx: MethodContext, c: DiffPruneConfig): PruningMethod {
     const problems: string[] = [];
@@ -129,6 +136,9 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
         tau = diffpruneTemperature(info.step + 1, info.totalSteps || total, c);
       },
       logs: () => ({ tau }),
+      removable: stochastic
+        ? undefined
+        : (v) => tf.cast(tf.lessEqual(temperedGate(v, tau), 0), "float32"),
     });
   },
 };

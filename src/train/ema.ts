@@ -9,6 +9,7 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import type { GatherOp } from "../models/groups.ts";
+import { fusedAvailable, runFusedEma } from "./fused.ts";
 
 /**
  * Bias-corrected EMA shadows keyed by stable names.
@@ -42,7 +43,7 @@ export class Ema {
 
   /** Folds the current values of `variables` (key → variable) into the average. */
   update(variables: ReadonlyMap<string, tf.Variable>): void {
-    const d = this.decay;
+    const d = this.decay, fused = fusedAvailable();
     for (const [key, v] of variables) {
       const s = this.#shadow.get(key);
       if (s && s.value.shape.join() !== v.shape.join()) {
@@ -51,7 +52,7 @@ export class Ema {
             `has [${v.shape}]; shrink the shadow with the removal plan first`,
         );
       }
-      const next = tf.tidy(() =>
+      const next = fused ? runFusedEma(d, s?.value ?? null, v) : tf.tidy(() =>
         s ? tf.add(tf.mul(s.value, d), tf.mul(v, 1 - d)) : tf.mul(v, 1 - d)
       );
       s?.value.dispose();
