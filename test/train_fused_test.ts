@@ -11,6 +11,7 @@ import { fusedAvailable, setFusedUpdates } from "../src/train/fused.ts";
 import type { OptimizerConfig } from "../src/methods/types.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Rng } from "../src/util/rng.ts";
+import { hardConcreteSampleFused } from "../src/methods/_concrete_fused.ts";
 
 const CONFIGS: OptimizerConfig[] = [
   { kind: "adam", lr: 1e-3 },
@@ -24,9 +25,9 @@ const CONFIGS: OptimizerConfig[] = [
 
 /** Runs 4 steps on a [7, 5] parameter with seeded random gradients; returns p, m, v, EMA. */
 function trajectory(config: OptimizerConfig, fused: boolean): Float32Array[] {
-  setFusedUpdates(fused);
+  setFusedUpdates(fused, 1e9);
   try {
-    assert.equal(fusedAvailable(), fused);
+    assert.equal(fusedAvailable(35), fused);
     const rng = new Rng(3);
     const rand = (n: number, s: number) => Float32Array.from({ length: n }, () => s * rng.normal());
     const p0 = tf.tensor2d(rand(35, 1), [7, 5]), p = tf.variable(p0);
@@ -76,4 +77,47 @@ Deno.test("fused wasm kernels equal the unfused cpu oracle bit for bit", async (
   } finally {
     await initBackend("cpu");
   }
+});
+
+/** Value and gradient of Σ w·z (w random) for the fused and the composite hard-concrete gate. */
+function gateCase(shape: number[], fused: boolean): [Float32Array, Float32Array] {
+  setFusedUpdates(fused);
+  try {
+    const rng = new Rng(9);
+    const n = shape.at(-1)!, size = shape.reduce((a, b) => a * b, 1);
+    const la0 = Float32Array.from({ length: n }, () => 3 * rng.normal());
+    const u0 = Float32Array.from({ length: size }, () => 1e-6 + (1 - 2e-6) * rng.next());
+    const w0 = Float32Array.from({ length: size }, () => rng.normal());
+    return tf.tidy(() => {
+      const la = tf.tensor1d(la0), u = tf.tensor(u0, shape), w = tf.tensor(w0, shape);
+      const z = hardConcreteSampleFused(la, u);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(hardConcreteSampleFused(a, u), w)))(la);
+      return [Float32Array.from(z.dataSync()), Float32Array.from(g.dataSync())];
+    }) as unknown as [Float32Array, Float32Array];
+  } finally {
+    setFusedUpdates(true);
+  }
+}
+
+Deno.test("fused hard-concrete gate: sample equal to the composite, gradient to rounding", async () => {
+  for (const backend of ["cpu", "wasm"]) {
+    await initBackend("cpu");
+    const oracle = [[40], [6, 40], [3, 1, 1, 40]].map((s) => gateCase(s, false));
+    if (backend === "wasm") await initBackend("wasm", { blas: false });
+    const before = tf.memory().numTensors;
+    [[40], [6, 40], [3, 1, 1, 40]].forEach((s, k) => {
+      const [z, g] = gateCase(s, true);
+      const [zr, gr] = oracle[k];
+      for (let i = 0; i < z.length; i++) {
+        const tol = backend === "cpu" ? 0 : 1e-6;
+        assert.ok(Math.abs(z[i] - zr[i]) <= tol, `${backend} z[${i}] ${z[i]} vs ${zr[i]}`);
+      }
+      for (let i = 0; i < g.length; i++) {
+        const tol = 1e-6 * (1 + Math.abs(gr[i]));
+        assert.ok(Math.abs(g[i] - gr[i]) <= tol, `${backend} grad[${i}] ${g[i]} vs ${gr[i]}`);
+      }
+    });
+    assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  }
+  await initBackend("cpu");
 });

@@ -36,12 +36,12 @@ import {
   BETA,
   EPS,
   hardConcreteProbNonzero,
-  hardConcreteSample,
   hardConcreteTestGate,
   LOG_ALPHA_MAX,
   LOG_ALPHA_MIN,
 } from "./_concrete.ts";
 import { gateMethodBase, type GateMethodCommon } from "./_gate_method.ts";
+import { hardConcreteSampleFused } from "./_concrete_fused.ts";
 
 /** Hyperparameters of `l0-hc`. */
 export interface L0HardConcreteConfig extends GateMethodCommon {
@@ -141,7 +141,7 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
       prob: (v) => hardConcreteProbNonzero(v, c.beta),
       testGate: hardConcreteTestGate,
       trainGate: (v, noiseShape) =>
-        hardConcreteSample(
+        hardConcreteSampleFused(
           v,
           tf.randomUniform(noiseShape, EPS, 1 - EPS, "float32", ctx.rng.seed()),
           c.beta,

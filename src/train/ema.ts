@@ -43,8 +43,9 @@ export class Ema {
 
   /** Folds the current values of `variables` (key → variable) into the average. */
   update(variables: ReadonlyMap<string, tf.Variable>): void {
-    const d = this.decay, fused = fusedAvailable();
+    const d = this.decay;
     for (const [key, v] of variables) {
+      const fused = fusedAvailable(v.size);
       const s = this.#shadow.get(key);
       if (s && s.value.shape.join() !== v.shape.join()) {
         throw new RangeError(
@@ -52,9 +53,9 @@ export class Ema {
             `has [${v.shape}]; shrink the shadow with the removal plan first`,
         );
       }
-      const next = fused ? runFusedEma(d, s?.value ?? null, v) : tf.tidy(() =>
-        s ? tf.add(tf.mul(s.value, d), tf.mul(v, 1 - d)) : tf.mul(v, 1 - d)
-      );
+      const next = fused
+        ? runFusedEma(d, s?.value ?? null, v)
+        : tf.tidy(() => s ? tf.add(tf.mul(s.value, d), tf.mul(v, 1 - d)) : tf.mul(v, 1 - d));
       s?.value.dispose();
       this.#shadow.set(key, { value: next, t: (s?.t ?? 0) + 1 });
     }

@@ -9,6 +9,11 @@
  * cpu backend). Outputs are new tensors: inputs are never written in place, so tensors sharing
  * data with a parameter (e.g. a clone on the cpu backend) are never changed behind tfjs' back.
  *
+ * Measured on the reference machine, a fused JS loop costs 7–20 ns per element while a tfjs-wasm
+ * elementwise op costs 10–15 µs of dispatch plus about 0.5 ns per element (SIMD): the fused
+ * kernels win on small tensors (biases, gates, small layers) and lose on large ones, so they are
+ * used for tensors of at most {@linkcode FUSED_MAX_SIZE} elements.
+ *
  * Kernels are registered on first use (no import side effects).
  *
  * @module
@@ -20,6 +25,9 @@ import { f32View, type TensorRef, type WasmBackend } from "../runtime/blas/heap.
 export const FUSED_OPTIMIZER = "PrunebenchFusedOptimizer";
 /** Kernel name of the fused EMA update. */
 export const FUSED_EMA = "PrunebenchFusedEma";
+
+/** Largest tensor (elements) updated by the fused kernels; larger ones use the tfjs ops. */
+export const FUSED_MAX_SIZE = 16384;
 
 /** Float32 constants of one optimizer update (each rounded as tfjs rounds a scalar operand). */
 export interface FusedOptimizerAttrs {
@@ -159,10 +167,11 @@ const FUSABLE = ["wasm", "cpu"];
 
 /**
  * True when the active backend has the fused kernels (registering them on first call): `wasm`
- * and `cpu`, unless disabled with {@linkcode setFusedUpdates}.
+ * and `cpu`, unless disabled with {@linkcode setFusedUpdates}; with `size`, also requires
+ * `size` ≤ {@linkcode FUSED_MAX_SIZE} (or the limit set by `setFusedUpdates`).
  */
-export function fusedAvailable(): boolean {
-  if (!enabled) return false;
+export function fusedAvailable(size = 0): boolean {
+  if (!enabled || size > maxSize) return false;
   const name = tf.getBackend();
   if (!FUSABLE.includes(name)) return false;
   if (!tf.getKernel(FUSED_OPTIMIZER, name)) {
@@ -181,10 +190,15 @@ export function fusedAvailable(): boolean {
 }
 
 let enabled = true;
+let maxSize = FUSED_MAX_SIZE;
 
-/** Turns the fused kernels on (default) or off (the unfused tfjs ops; for tests and profiling). */
-export function setFusedUpdates(on: boolean): void {
+/**
+ * Turns the fused kernels on (default) or off (the unfused tfjs ops; for tests and profiling),
+ * and sets the largest tensor they update (default {@linkcode FUSED_MAX_SIZE}).
+ */
+export function setFusedUpdates(on: boolean, maxElements: number = FUSED_MAX_SIZE): void {
   enabled = on;
+  maxSize = maxElements;
 }
 
 /** Runs the fused optimizer kernel; returns [p, m?, v?] (new tensors the caller owns). */

@@ -134,7 +134,7 @@ export class Optimizer {
     const c = config;
     const lr = effectiveLr(c, factor);
     const t = ++s.step;
-    if (fusedAvailable()) return this.#fused(s, param, grad, c, lr, t);
+    if (fusedAvailable(param.size)) return this.#fused(s, param, grad, c, lr, t);
     const prev = s;
     type Out = { p: tf.Tensor; m: tf.Tensor | null; v: tf.Tensor | null };
     const out = tf.tidy(
