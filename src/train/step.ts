@@ -11,7 +11,7 @@ import type { Dataset, DataSplit } from "../data/mod.ts";
 import { batches } from "../data/mod.ts";
 import { DivergenceError } from "../util/errors.ts";
 import { type Optimizer, type ResolvedOptimizerConfig, resolveOptimizer } from "./optimizers.ts";
-import type { PhaseTimer } from "./phases.ts";
+import type { TrainHooks } from "./types.ts";
 
 /**
  * Mean task loss of a batch: softmax cross-entropy (mean over the batch) for classification,
@@ -151,7 +151,7 @@ export async function trainStep(
   opt: Optimizer,
   factor: number,
   info: StepInfo,
-  timer?: PhaseTimer,
+  timer?: TrainHooks["phases"],
 ): Promise<StepValues> {
   const bnUpdates: BatchNormUpdate[] = [];
   const parts: { task?: tf.Scalar; pen?: tf.Scalar; correct?: tf.Scalar } = {};
