@@ -213,7 +213,8 @@ export async function trainingRun(
       onEpoch: (h) =>
         console.error(
           `  ${methodId} removal=${removal} epoch ${h.epoch}: acc ${h.testAcc?.toFixed(4)}, ` +
-            `kept ${h.unitsKeptTotal}, widths ${JSON.stringify(h.widths)}, ${h.wallS.toFixed(1)} s`,
+            `kept ${h.unitsKeptTotal}, widths ${JSON.stringify(h.widths)}, ` +
+            `MACs/dense ${(h.trainMacs / h.trainMacsDense).toFixed(3)}, ${h.wallS.toFixed(1)} s`,
         ),
     });
     disposePoints(r, net);
