@@ -154,7 +154,7 @@ export async function trainStep(
   timer?: TrainHooks["phases"],
 ): Promise<StepValues> {
   const bnUpdates: BatchNormUpdate[] = [];
-  const parts: { task?: tf.Scalar; pen?: tf.Scalar; correct?: tf.Scalar } = {};
+  let read: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() =>
     tf.tidy(() => {
       const out = net.forward(batch.x, {
@@ -164,18 +164,21 @@ export async function trainStep(
       });
       const l = taskLoss(out, batch.y, numClasses);
       const p = method.penalty();
-      parts.task = tf.keep(tf.clone(l));
-      if (p) parts.pen = tf.keep(tf.clone(p));
-      if (numClasses > 0) parts.correct = tf.keep(correctCount(out, batch.y));
       const total = p ? tf.add(l, p) as tf.Scalar : l;
+      // every value the step reports, read back at once: [total, task loss, penalty, correct]
+      read = tf.keep(tf.stack([
+        total,
+        l,
+        p ?? tf.scalar(0),
+        numClasses > 0 ? correctCount(out, batch.y) : tf.scalar(0),
+      ]));
       timer?.lap("forward");
       return total;
     }), entries.map((e) => e.variable));
   timer?.lap("backward");
-  const { task, pen, correct } = parts;
-  const read = async (t: tf.Scalar | undefined) => t ? (await t.data())[0] : 0;
-  const [total, loss, penalty, right] = await Promise.all([value, task, pen, correct].map(read));
-  tf.dispose([value, task!, pen ?? [], correct ?? []].flat());
+  const all = await read!.data();
+  tf.dispose([value, read!]);
+  const [total, loss, penalty, right] = all;
   const values = { loss, penalty, correct: right };
   if (!Number.isFinite(total)) {
     tf.dispose(Object.values(grads));
