@@ -69,6 +69,8 @@ export function build(
 export interface StepMeasurement {
   /** Median wall milliseconds of a timed step. */
   msPerStep: number;
+  /** Fastest timed step (less sensitive to other processes on a shared machine). */
+  msPerStepMin: number;
   /** Seconds of the epoch end (method hooks, logs, test evaluation with the EMA swapped in). */
   epochEndS: number;
   /** Steps of a full epoch. */
@@ -135,6 +137,7 @@ export async function measureStep(
   const prof = await profileKernels(arch, methodId, dataset, o.profileSteps);
   return {
     msPerStep: ms,
+    msPerStepMin: Math.min(...stepMs),
     epochEndS: endS,
     stepsPerEpoch,
     epochS,

@@ -85,6 +85,7 @@ async function speed(
         arch,
         method: m,
         ms_per_step: +f(r.msPerStep, 3),
+        ms_per_step_min: +f(r.msPerStepMin, 3),
         epoch_end_s: +f(r.epochEndS, 3),
         steps_per_epoch: r.stepsPerEpoch,
         epoch_s: +f(r.epochS, 2),
@@ -109,12 +110,24 @@ async function speed(
       `${f(us, 2)} µs per call)\n`,
   );
   console.log(table(
-    ["arch", "method", "s/epoch", "ms/step", "end s", "eval/s", ...phaseCols, "calls", "dispatch"],
+    [
+      "arch",
+      "method",
+      "s/epoch",
+      "ms/step",
+      "min",
+      "end s",
+      "eval/s",
+      ...phaseCols,
+      "calls",
+      "dispatch",
+    ],
     rows.map((r) => [
       String(r.arch),
       String(r.method),
       f(+r.epoch_s, 2),
       f(+r.ms_per_step, 2),
+      f(+r.ms_per_step_min, 2),
       f(+r.epoch_end_s, 2),
       String(r.eval_per_s),
       ...PHASES.map((p) => f(+r[`${p}_ms`], 2)),
