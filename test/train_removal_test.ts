@@ -67,13 +67,13 @@ const CASES: Record<string, {
     deterministic: false,
   },
   diffprune: {
-    hp: { groups: ["fc1", "fc2"] },
+    hp: { groups: ["fc1", "fc2"], removalPatience: 1 },
     closed: [1, 3, 5],
     close: (m) => setVar(m, "fc1", [1, -5, 1, -5, 1, -5, 1, 1]),
     deterministic: true,
   },
   dam: {
-    hp: {},
+    hp: { removalPatience: 1 },
     closed: [0, 1, 2, 3], // μ_i = 5i/8 ≤ 2 = −β
     close: (m) => setVar(m, "beta.fc1", [-2]),
     deterministic: true,
@@ -179,3 +179,21 @@ for (const id of Object.keys(CASES)) {
     assert.equal(tf.memory().numTensors, before, "no tensor leaks");
   });
 }
+
+Deno.test("removal waits for removalPatience consecutive epoch ends", async () => {
+  const before = tf.memory().numTensors;
+  for (const id of Object.keys(CASES)) {
+    for (const epochs of [1, 2]) {
+      const cfg: TrainConfig = { epochs, batchSize: 20, optimizer: { kind: "adam", lr: 0 } };
+      const { ds, net, method } = setup(id, cfg, { removalPatience: 2 });
+      CASES[id].close(method);
+      const r = await train(net, method, ds, cfg);
+      const want = epochs === 1 ? 8 : 8 - CASES[id].closed.length;
+      assert.equal(net.group("fc1").size, want, `${id}, ${epochs} epochs`);
+      disposePoints(r, net);
+      method.dispose();
+      net.dispose();
+    }
+  }
+  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+});
