@@ -136,10 +136,14 @@ async function speed(
     ]),
   ));
   const columns = Object.keys(rows[0]);
-  await write("perf.csv", stringify(rows.map((r) => columns.map((c) => r[c])), { columns }));
+  await write(
+    "perf.csv",
+    stringify(rows.map((r) => columns.map((c) => r[c])), { header: true, columns }),
+  );
   await write(
     "kernels.csv",
     stringify(kernelRows, {
+      header: true,
       columns: ["arch", "method", "kernel", "ms_per_step", "calls_per_step"],
     }),
   );
@@ -206,7 +210,7 @@ async function training(
   ];
   await write(
     "training.csv",
-    stringify(body.map((b) => [...b, ...Object.values(env)]), { columns }),
+    stringify(body.map((b) => [...b, ...Object.values(env)]), { header: true, columns }),
   );
 }
 
