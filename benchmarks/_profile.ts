@@ -62,21 +62,20 @@ export async function profileBetweenMarkers(
 }
 
 /**
- * Microseconds of JS and dispatch per kernel call: the mean wall time of `n` additions of two
- * scalars (whose arithmetic is negligible) inside one `tf.tidy`.
+ * Microseconds of JS and dispatch per kernel call: the fastest of `rounds` rounds of `n` additions
+ * of two scalars (whose arithmetic is negligible), each disposed at once. The first rounds warm
+ * up the JIT, so the fastest round is the steady-state cost.
  */
-export function dispatchMicros(n = 4000): number {
+export function dispatchMicros(n = 2000, rounds = 5): number {
   const a = tf.scalar(1), b = tf.scalar(2);
-  tf.tidy(() => {
-    for (let i = 0; i < 100; i++) tf.add(a, b);
-  });
-  const t0 = performance.now();
-  tf.tidy(() => {
-    for (let i = 0; i < n; i++) tf.add(a, b);
-  });
-  const us = ((performance.now() - t0) * 1000) / n;
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) tf.add(a, b).dispose();
+    best = Math.min(best, ((performance.now() - t0) * 1000) / n);
+  }
   tf.dispose([a, b]);
-  return us;
+  return best;
 }
 
 /** Formats rows as an aligned text table (first column left-aligned, others right-aligned). */
