@@ -1,354 +1,216 @@
 /**
- * Training throughput of LeNet-300-100 and LeNet-5-Caffe, plain and with hard-concrete L0 gates,
- * on each wasm variant (docs/runtime.md §9 method): batch 100, Adam (lr 1e-3), synthetic data,
- * 5 warm-up steps, then 3 repeats of 50 timed steps each ending with `await loss.data()`; the
- * median repeat is reported.
+ * Speed of the real training engine (`Network` + a registered method + `fit()` with penalty,
+ * Adam, EMA 0.999 and hooks) on real MNIST, batch 100, one process:
  *
- * The parent process runs each backend variant (`wasm`, `wasm+blas`) in a child process of this
- * script (`--variant`), prints a table plus one CSV line per configuration and writes
- * `results/perf/perf.csv`.
+ * - seconds per training epoch (train + end-of-epoch evaluation; estimated from the median of
+ *   the timed steps plus a measured epoch end, or measured over a full epoch with `--full`),
+ * - evaluation throughput (test split, batch 1000),
+ * - a per-phase profile of a step (batch assembly, forward, backward, sync, optimizer, EMA, hooks)
+ *   and, from `tf.profile`, the kernel time and kernel count of a step; the rest of the step's
+ *   wall time is JS/dispatch overhead.
  *
- * `--profile` adds a per-kernel profile of the gated configurations (5 steps under `tf.profile`
- * after the timed runs, so the throughput figures are unaffected): a table per net with one column
- * per variant, and `results/perf/profile.csv`.
+ * for `dense`, `l0-hc`, `diffprune`, `vbp`, `dam` and `halo` on LeNet-300-100 and LeNet-5-Caffe.
+ * Writes `results/perf/perf.csv` and `results/perf/kernels.csv` and prints a table.
  *
- * Usage: deno task perf [--quick] [--only mlp|conv] [--profile]
+ * `--training` runs the removal on/off evidence instead: full training runs (reference recipe of
+ * `l0-hc`: λ = 0.1/N, expected-L2 weightDecay 5e-4, EMA 0.999, Adam 1e-3; `dam` and `diffprune`
+ * with their defaults) with `removeDuringTraining` on and off, writing
+ * `results/perf/training.csv`: training MACs / dense, wall time, final error and kept units.
+ *
+ * Usage:
+ *   deno task perf [--quick] [--full] [--arch lenet-300-100,lenet-5-caffe] [--methods dense,l0-hc]
+ *   deno task perf --training [--epochs 10] [--arch lenet-300-100] [--methods l0-hc,dam,diffprune]
+ *   (training defaults to LeNet-300-100: one LeNet-5-Caffe epoch takes about 45 s)
+ *
+ * Options: `--backend wasm|cpu` (default wasm, with BLAS when available; `--no-blas` turns it off).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import * as tf from "../src/deps/tfjs.ts";
 import { stringify } from "../src/deps/csv.ts";
 import { initBackend } from "../src/runtime/backend.ts";
-import { Rng } from "../src/util/rng.ts";
-import { type KernelTime, printProfile, profileCsv, profileSteps } from "./_profile.ts";
+import { loadDataset } from "../src/data/mod.ts";
+import { PHASES } from "../src/train/mod.ts";
+import { measureStep, type TrainingRow, trainingRun } from "./_perf_run.ts";
+import { dispatchMicros, table } from "./_profile.ts";
 
-/** Nets benchmarked. */
-type Net = "mlp" | "conv";
-/** Backend variants, one child process each. */
-const VARIANTS = ["wasm", "wasm+blas"] as const;
-type Variant = typeof VARIANTS[number];
+const ARCHS = ["lenet-300-100", "lenet-5-caffe"];
+const METHODS = ["dense", "l0-hc", "diffprune", "vbp", "dam", "halo"];
+const REMOVAL_METHODS = ["l0-hc", "dam", "diffprune"];
+const OUT = new URL("../results/perf/", import.meta.url);
 
-/** Forward multiply-accumulates per sample (docs/runtime.md §9). */
-const FORWARD_MACS: Record<Net, number> = { mlp: 266_200, conv: 2_293_000 };
-const BATCH = 100;
-const ROW_PREFIX = "@@perf ";
-const PROFILE_PREFIX = "@@prof ";
-/** Steps profiled per gated configuration with `--profile`. */
-const PROFILE_STEPS = 5;
-const COLUMNS = [
-  "variant",
-  "backend",
-  "net",
-  "gated",
-  "samples_per_s",
-  "ms_per_step",
-  "gflops",
-  "live_tensors",
-  "load_avg_1m",
-  "note",
-] as const;
-
-/** One measured configuration. */
-interface Row {
-  variant: Variant;
-  backend: string;
-  net: Net;
-  gated: boolean;
-  samples_per_s: number | null;
-  ms_per_step: number | null;
-  gflops: number | null;
-  live_tensors: number | null;
-  load_avg_1m: number;
-  note: string;
-}
-
-interface Timing {
-  warmup: number;
-  steps: number;
-  repeats: number;
-}
-
-// ---------------------------------------------------------------- models (raw variables)
-
-/** Hard-concrete L0 gate parameters (Louizos et al. 2018). */
-const HC = { beta: 2 / 3, gamma: -0.1, zeta: 1.1, logAlphaInit: 2, shift: 1.5986, lambda: 1e-4 };
-
-interface Layer {
-  w: tf.Variable;
-  b: tf.Variable;
-  logAlpha: tf.Variable | null;
-}
-
-function glorot(rng: Rng, shape: number[], fanIn: number, fanOut: number): tf.Variable {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.variable(tf.randomUniform(shape, -limit, limit, "float32", rng.seed()));
-}
-
-function layer(rng: Rng, shape: number[], gated: boolean): Layer {
-  const out = shape.at(-1)!;
-  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  return {
-    w: glorot(rng, shape, receptive * shape.at(-2)!, receptive * out),
-    b: tf.variable(tf.zeros([out])),
-    logAlpha: gated ? tf.variable(tf.fill([out], HC.logAlphaInit)) : null,
-  };
-}
-
-/** Gate sample z ∈ [0, 1] per unit/filter, with a hard zero where log α ≤ −5. */
-function gateSample(logAlpha: tf.Variable, seed: number): tf.Tensor {
-  const u = tf.randomUniform(logAlpha.shape, 1e-6, 1 - 1e-6, "float32", seed);
-  const s = tf.sigmoid(tf.log(u).sub(tf.log(tf.sub(1, u))).add(logAlpha).div(HC.beta));
-  const z = tf.clipByValue(s.mul(HC.zeta - HC.gamma).add(HC.gamma), 0, 1);
-  return tf.where(logAlpha.greater(-5), z, tf.zerosLike(z));
-}
-
-/** The layer's weights, gated over the last axis (output units / filters) when it has a gate. */
-function weights(l: Layer, rng: Rng): tf.Tensor {
-  return l.logAlpha ? l.w.mul(gateSample(l.logAlpha, rng.seed())) : l.w;
-}
-
-interface Model {
-  layers: Layer[];
-  logits: (x: tf.Tensor, rng: Rng) => tf.Tensor2D;
-  inputShape: number[];
-}
-
-function buildModel(net: Net, gated: boolean, rng: Rng): Model {
-  if (net === "mlp") {
-    const layers = [[784, 300], [300, 100], [100, 10]].map((s) => layer(rng, s, gated));
-    return {
-      layers,
-      inputShape: [BATCH, 784],
-      logits: (x, r) => {
-        let h = x as tf.Tensor2D;
-        layers.forEach((l, i) => {
-          h = tf.matMul(h, weights(l, r) as tf.Tensor2D).add(l.b);
-          if (i < layers.length - 1) h = tf.relu(h);
-        });
-        return h;
-      },
-    };
+function list(v: string | undefined, all: string[], what: string): string[] {
+  const xs = v === undefined ? all : v.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const x of xs) {
+    if (!all.includes(x)) {
+      throw new RangeError(
+        `Cannot find ${what} "${x}": expected one of ${all.map((a) => `"${a}"`).join(", ")}`,
+      );
+    }
   }
-  const [c1, c2, f1, f2] = [[5, 5, 1, 20], [5, 5, 20, 50], [800, 500], [500, 10]]
-    .map((s) => layer(rng, s, gated));
-  return {
-    layers: [c1, c2, f1, f2],
-    inputShape: [BATCH, 28, 28, 1],
-    logits: (x, r) => {
-      const conv = (h: tf.Tensor4D, l: Layer): tf.Tensor4D => {
-        const a = tf.relu(tf.conv2d(h, weights(l, r) as tf.Tensor4D, 1, "valid").add(l.b));
-        return tf.maxPool(a as tf.Tensor4D, 2, 2, "valid");
-      };
-      const h = conv(conv(x as tf.Tensor4D, c1), c2).reshape([BATCH, 800]);
-      const h1 = tf.relu(tf.matMul(h, weights(f1, r) as tf.Tensor2D).add(f1.b));
-      return tf.matMul(h1, weights(f2, r) as tf.Tensor2D).add(f2.b);
-    },
-  };
+  return xs;
 }
 
-// ---------------------------------------------------------------- one configuration
-
-async function measure(
-  net: Net,
-  gated: boolean,
-  timing: Timing,
-  profile: ((step: () => Promise<void>) => Promise<void>) | null = null,
-): Promise<Omit<Row, "variant" | "backend" | "load_avg_1m">> {
-  const rng = new Rng(1234);
-  const model = buildModel(net, gated, rng);
-  const x = tf.randomNormal(model.inputShape, 0, 1, "float32", rng.seed());
-  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", rng.seed()) as tf.Tensor1D, 10);
-  const optimizer = tf.train.adam(1e-3);
-  const loss = () =>
-    tf.tidy(() => {
-      const ce = tf.losses.softmaxCrossEntropy(y, model.logits(x, rng));
-      const gates = model.layers.flatMap((l) => l.logAlpha ? [l.logAlpha] : []);
-      if (gates.length === 0) return ce as tf.Scalar;
-      const reg = tf.addN(gates.map((a) => tf.sigmoid(a.add(HC.shift)).sum()));
-      return ce.add(reg.mul(HC.lambda)) as tf.Scalar;
-    });
-  const step = async () => {
-    const cost = optimizer.minimize(loss, true)!;
-    await cost.data();
-    cost.dispose();
-  };
-  for (let i = 0; i < timing.warmup; i++) await step();
-  const liveAfterWarmup = tf.memory().numTensors;
-  const rates: number[] = [];
-  for (let r = 0; r < timing.repeats; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < timing.steps; i++) await step();
-    rates.push((timing.steps * BATCH * 1000) / (performance.now() - t0));
-  }
-  const live = tf.memory().numTensors;
-  if (profile) await profile(step);
-  optimizer.dispose();
-  tf.dispose([
-    x,
-    y,
-    ...model.layers.flatMap((l) => [l.w, l.b, ...(l.logAlpha ? [l.logAlpha] : [])]),
-  ]);
-  const samples = rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)];
-  return {
-    net,
-    gated,
-    samples_per_s: samples,
-    ms_per_step: (BATCH * 1000) / samples,
-    gflops: (samples * 6 * FORWARD_MACS[net]) / 1e9,
-    live_tensors: live,
-    note: live === liveAfterWarmup ? "" : `tensor count grew by ${live - liveAfterWarmup}`,
-  };
+async function write(name: string, csv: string): Promise<void> {
+  await Deno.mkdir(OUT, { recursive: true });
+  await Deno.writeTextFile(new URL(name, OUT), csv);
+  console.log(`wrote ${new URL(name, OUT).pathname}`);
 }
 
-/** Child: initialise one backend variant and print one row per configuration. */
-async function runVariant(
-  variant: Variant,
-  nets: Net[],
-  timing: Timing,
-  withProfile: boolean,
+const f = (x: number, d: number) => x.toFixed(d);
+
+async function speed(
+  archs: string[],
+  methods: string[],
+  quick: boolean,
+  full: boolean,
+  env: Record<string, string>,
 ): Promise<void> {
-  const info = await initBackend("wasm", variant === "wasm" ? { blas: false } : {});
-  const emit = (row: Row) => console.log(ROW_PREFIX + JSON.stringify(row));
-  for (const net of nets) {
-    for (const gated of [false, true]) {
-      const load = Deno.loadavg()[0];
-      if (variant === "wasm+blas" && !info.blas?.active) {
-        emit({
-          variant,
-          backend: info.label,
-          net,
-          gated,
-          samples_per_s: null,
-          ms_per_step: null,
-          gflops: null,
-          live_tensors: null,
-          load_avg_1m: load,
-          note: `not measured: BLAS inactive (${info.blas?.reason ?? "unknown"})`,
-        });
-        continue;
-      }
-      console.error(`perf: ${variant} ${net} ${gated ? "gated" : "plain"} …`);
-      const profile = withProfile && gated
-        ? async (step: () => Promise<void>) => {
-          for (const k of await profileSteps(step, PROFILE_STEPS, { variant, net, gated })) {
-            console.log(PROFILE_PREFIX + JSON.stringify(k));
-          }
-        }
-        : null;
-      emit({
-        variant,
-        backend: info.label,
-        ...(await measure(net, gated, timing, profile)),
-        load_avg_1m: load,
-      });
-    }
-  }
-}
-
-// ---------------------------------------------------------------- parent
-
-async function spawnVariant(
-  variant: Variant,
-  passThrough: string[],
-): Promise<{ rows: Row[]; profile: KernelTime[] }> {
-  const script = new URL(import.meta.url).pathname;
-  const config = new URL("../deno.json", import.meta.url).pathname;
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${config}`,
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      script,
-      "--variant",
-      variant,
-      ...passThrough,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  });
-  const { code, stdout } = await cmd.output();
-  const lines = new TextDecoder().decode(stdout).split("\n");
-  const rows = lines.filter((l) => l.startsWith(ROW_PREFIX))
-    .map((l) => JSON.parse(l.slice(ROW_PREFIX.length)) as Row);
-  const profile = lines.filter((l) => l.startsWith(PROFILE_PREFIX))
-    .map((l) => JSON.parse(l.slice(PROFILE_PREFIX.length)) as KernelTime);
-  if (code !== 0) {
-    console.error(`perf: the ${variant} child process exited with code ${code}`);
-    if (rows.length === 0) {
+  const ds = await loadDataset("mnist", { progress: false });
+  const us = dispatchMicros();
+  const rows: Record<string, string | number>[] = [];
+  const kernelRows: (string | number)[][] = [];
+  for (const arch of archs) {
+    for (const m of methods) {
+      const conv = arch === "lenet-5-caffe";
+      const o = {
+        warmup: 5,
+        steps: quick ? (conv ? 15 : 40) : (conv ? 40 : 150),
+        profileSteps: quick ? 3 : 5,
+        fullEpoch: full,
+      };
+      console.error(`perf: ${arch} ${m} …`);
+      const r = await measureStep(arch, m, ds, o);
       rows.push({
-        variant,
-        backend: "?",
-        net: "mlp",
-        gated: false,
-        samples_per_s: null,
-        ms_per_step: null,
-        gflops: null,
-        live_tensors: null,
-        load_avg_1m: Deno.loadavg()[0],
-        note: `child process failed (exit code ${code})`,
+        arch,
+        method: m,
+        ms_per_step: +f(r.msPerStep, 3),
+        ms_per_step_min: +f(r.msPerStepMin, 3),
+        epoch_end_s: +f(r.epochEndS, 3),
+        steps_per_epoch: r.stepsPerEpoch,
+        epoch_s: +f(r.epochS, 2),
+        epoch_measured: String(r.epochMeasured),
+        eval_per_s: Math.round(r.evalPerS),
+        ...Object.fromEntries(PHASES.map((p) => [`${p}_ms`, +f(r.phases[p], 3)])),
+        kernel_ms_profiled: +f(r.kernelMs, 3),
+        kernel_calls: +f(r.kernelCalls, 1),
+        dispatch_us: +f(us, 2),
+        dispatch_ms: +f((r.kernelCalls * us) / 1000, 3),
+        tensor_growth: r.tensorGrowth,
+        timed_steps: o.steps,
+        load_avg_1m: +f(Deno.loadavg()[0], 2),
+        ...env,
       });
+      for (const k of r.kernels) kernelRows.push([arch, m, k.kernel, +f(k.ms, 4), +f(k.calls, 2)]);
     }
   }
-  return { rows, profile };
-}
-
-function fmt(v: number | null, digits: number): string {
-  return v === null ? "—" : v.toFixed(digits);
-}
-
-function printTable(rows: Row[]): void {
-  const header = [
-    "variant",
-    "backend",
-    "net",
-    "gated",
-    "samples/s",
-    "ms/step",
-    "GFLOP/s",
-    "tensors",
-    "load",
-    "note",
-  ];
-  const body = rows.map((r) => [
-    r.variant,
-    r.backend,
-    r.net,
-    r.gated ? "yes" : "no",
-    fmt(r.samples_per_s, 0),
-    fmt(r.ms_per_step, 2),
-    fmt(r.gflops, 2),
-    r.live_tensors === null ? "—" : String(r.live_tensors),
-    r.load_avg_1m.toFixed(2),
-    r.note,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
-}
-
-function toCsv(rows: Row[]): string {
-  const round = (v: number | null, d: number) => v === null ? "" : Number(v.toFixed(d));
-  return stringify(
+  const phaseCols = PHASES.map((p) => `${p}`);
+  console.log(
+    `\nperf (${env.backend}, ${env.date}; ms per step unless stated; dispatch = kernel calls × ` +
+      `${f(us, 2)} µs per call)\n`,
+  );
+  console.log(table(
+    [
+      "arch",
+      "method",
+      "s/epoch",
+      "ms/step",
+      "min",
+      "end s",
+      "eval/s",
+      ...phaseCols,
+      "calls",
+      "dispatch",
+    ],
     rows.map((r) => [
-      r.variant,
-      r.backend,
-      r.net,
-      String(r.gated),
-      round(r.samples_per_s, 1),
-      round(r.ms_per_step, 3),
-      round(r.gflops, 3),
-      r.live_tensors ?? "",
-      round(r.load_avg_1m, 2),
-      r.note,
+      String(r.arch),
+      String(r.method),
+      f(+r.epoch_s, 2),
+      f(+r.ms_per_step, 2),
+      f(+r.ms_per_step_min, 2),
+      f(+r.epoch_end_s, 2),
+      String(r.eval_per_s),
+      ...PHASES.map((p) => f(+r[`${p}_ms`], 2)),
+      String(r.kernel_calls),
+      f(+r.dispatch_ms, 2),
     ]),
-    { header: true, columns: [...COLUMNS] },
+  ));
+  const columns = Object.keys(rows[0]);
+  await write(
+    "perf.csv",
+    stringify(rows.map((r) => columns.map((c) => r[c])), { header: true, columns }),
+  );
+  await write(
+    "kernels.csv",
+    stringify(kernelRows, {
+      header: true,
+      columns: ["arch", "method", "kernel", "ms_per_step", "calls_per_step"],
+    }),
+  );
+}
+
+async function training(
+  archs: string[],
+  methods: string[],
+  epochs: number,
+  env: Record<string, string>,
+): Promise<void> {
+  const ds = await loadDataset("mnist", { progress: false });
+  const rows: TrainingRow[] = [];
+  for (const arch of archs) {
+    for (const m of methods) {
+      const hp = m === "l0-hc" ? { lambda: 0.1, weightDecay: 5e-4 } : {};
+      for (const removal of [true, false]) {
+        console.error(`perf --training: ${arch} ${m} removal ${removal ? "on" : "off"} …`);
+        rows.push(await trainingRun(arch, m, ds, epochs, removal, hp));
+      }
+    }
+  }
+  const body = rows.map((r) => {
+    const off = rows.find((x) => x.arch === r.arch && x.method === r.method && !x.removal)!;
+    return [
+      r.arch,
+      r.method,
+      r.removal ? "on" : "off",
+      String(r.epochs),
+      f(r.wallS, 1),
+      f(r.wallS / off.wallS, 2),
+      f(r.macsFraction, 3),
+      f(r.errorPct, 2),
+      String(r.keptUnits),
+      Object.values(r.widths).join("/"),
+    ];
+  });
+  console.log(`\nremoval during training on/off (${env.backend}, ${env.date})\n`);
+  const header = [
+    "arch",
+    "method",
+    "removal",
+    "epochs",
+    "wall s",
+    "wall/off",
+    "MACs/dense",
+    "error %",
+    "kept",
+    "widths",
+  ];
+  console.log(table(header, body));
+  const columns = [
+    "arch",
+    "method",
+    "removal",
+    "epochs",
+    "wall_s",
+    "wall_vs_off",
+    "train_macs_fraction",
+    "error_pct",
+    "kept_units",
+    "widths",
+    ...Object.keys(env),
+  ];
+  await write(
+    "training.csv",
+    stringify(body.map((b) => [...b, ...Object.values(env)]), { header: true, columns }),
   );
 }
 
@@ -357,52 +219,35 @@ async function main(): Promise<void> {
     args: Deno.args,
     options: {
       quick: { type: "boolean", default: false },
-      only: { type: "string" },
-      variant: { type: "string" },
-      profile: { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
+      training: { type: "boolean", default: false },
+      epochs: { type: "string", default: "10" },
+      arch: { type: "string" },
+      methods: { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      "no-blas": { type: "boolean", default: false },
     },
   });
-  const nets: Net[] = values.only === undefined ? ["mlp", "conv"] : [values.only as Net];
-  if (!nets.every((n) => n in FORWARD_MACS)) {
-    throw new RangeError(`Cannot find net "${values.only}": expected one of "mlp", "conv"`);
-  }
-  const timing: Timing = values.quick
-    ? { warmup: 2, steps: 10, repeats: 1 }
-    : { warmup: 5, steps: 50, repeats: 3 };
-  if (values.variant !== undefined) {
-    if (!(VARIANTS as readonly string[]).includes(values.variant)) {
-      throw new RangeError(
-        `Cannot find variant "${values.variant}": expected one of "wasm", "wasm+blas"`,
-      );
+  const archs = values.arch === undefined && values.training
+    ? ["lenet-300-100"] // training runs are long: LeNet-5-Caffe only when asked for
+    : list(values.arch, ARCHS, "architecture");
+  const methods = list(values.methods, values.training ? REMOVAL_METHODS : METHODS, "method");
+  const info = await initBackend(values.backend, values["no-blas"] ? { blas: false } : {});
+  const env = {
+    backend: info.label,
+    tfjs: info.tfjsVersion,
+    deno: Deno.version.deno,
+    blas_threads: String(info.blas?.active ? info.blas.threads : 0),
+    dataset: "mnist (60k/10k)",
+    date: new Date().toISOString(),
+  };
+  if (values.training) {
+    const epochs = Number(values.epochs);
+    if (!(Number.isInteger(epochs) && epochs > 0)) {
+      throw new RangeError(`Cannot train for ${values.epochs} epochs: expected an integer > 0`);
     }
-    await runVariant(values.variant as Variant, nets, timing, values.profile);
-    return;
-  }
-  const passThrough = [
-    ...(values.quick ? ["--quick"] : []),
-    ...(values.only ? ["--only", values.only] : []),
-    ...(values.profile ? ["--profile"] : []),
-  ];
-  const rows: Row[] = [];
-  const profile: KernelTime[] = [];
-  for (const v of VARIANTS) {
-    const out = await spawnVariant(v, passThrough);
-    rows.push(...out.rows);
-    profile.push(...out.profile);
-  }
-  printTable(rows);
-  const csv = toCsv(rows);
-  console.log();
-  console.log(csv.trimEnd());
-  const outDir = new URL("../results/perf/", import.meta.url);
-  await Deno.mkdir(outDir, { recursive: true });
-  await Deno.writeTextFile(new URL("perf.csv", outDir), csv);
-  console.log(`\nwrote ${new URL("perf.csv", outDir).pathname}`);
-  if (values.profile) {
-    printProfile(profile);
-    await Deno.writeTextFile(new URL("profile.csv", outDir), profileCsv(profile));
-    console.log(`\nwrote ${new URL("profile.csv", outDir).pathname}`);
-  }
+    await training(archs, methods, epochs, env);
+  } else await speed(archs, methods, values.quick, values.full, env);
 }
 
 if (import.meta.main) {

@@ -37,6 +37,8 @@ export interface GateMethodCommon {
   groups: string[];
   /** Weight granularity: gate the classifier's weights too. */
   includeClassifier: boolean;
+  /** Remove units for good during training once the method's removal rule holds (unit gates). */
+  removeDuringTraining: boolean;
 }
 
 /** What a concrete gate method plugs into {@linkcode gateMethodBase}. */
@@ -61,6 +63,14 @@ export interface GateHooks {
   afterStep?(params: GateParams, info: StepInfo): void;
   /** Extra per-epoch scalars. */
   logs(): Record<string, number>;
+  /**
+   * Removal rule, read at every epoch end: 1 where a unit may be removed now (e.g. its gate is
+   * exactly 0). A unit is removed after `removalPatience` consecutive epoch ends with 1.
+   * Absent = no removal during training.
+   */
+  removable?(v: tf.Tensor): tf.Tensor;
+  /** Consecutive epoch ends the removal rule must hold. @default 1 */
+  removalPatience?: number;
 }
 
 /** Builds a gate-based method; throws a {@linkcode ConfigError} listing `problems` and its own. */
@@ -98,6 +108,33 @@ export function gateMethodBase(
   const params = new GateParams(net, h.id, targets, h.init);
   const n = ctx.trainSize;
   const lambdaOf = (t: GateTarget) => c.lambdaPerGroup[t.key] ?? c.lambda;
+  const coef = new CostVector();
+  /**
+   * λ/N·Σ_g |g|·P(z_g≠0) (+ (λ₂/2)·Σ_g P(z_g≠0)·‖θ_g‖² + (λ₂/2)·‖θ_ungated‖²) over every target at
+   * once: one probability op and one weighted sum over the concatenated gates, so the penalty
+   * costs a fixed handful of kernels instead of about ten per target.
+   */
+  const penalty = () =>
+    tf.tidy(() => {
+      const ts = params.targets;
+      const vec = (x: tf.Tensor) => (x.rank === 1 ? x : tf.reshape(x, [-1]));
+      const flat = (xs: tf.Tensor[]) => (xs.length === 1 ? vec(xs[0]) : tf.concat(xs.map(vec)));
+      const p = h.prob(flat(ts.map((t) => params.vars.get(t.key)!)));
+      let w = coef.get(ts, (t) => (t.cost * lambdaOf(t)) / n);
+      if (h.weightDecay > 0) {
+        w = tf.add(w, tf.mul(flat(ts.map((t) => squaredNormPerGate(net, t))), h.weightDecay / 2));
+      }
+      let total = tf.sum(tf.mul(p, w));
+      const ungated = h.weightDecay > 0 ? ungatedParams(net, ts) : [];
+      if (ungated.length) {
+        const sq = tf.sum(tf.square(flat(ungated.map((name) => net.params.get(name)!))));
+        total = tf.add(total, tf.mul(sq, h.weightDecay / 2));
+      }
+      return total as tf.Scalar;
+    });
+  const removal = c.removeDuringTraining && h.removable
+    ? new GateRemoval(ctx, params, h.removable, h.removalPatience ?? 1)
+    : null;
 
   return {
     id: h.id,
@@ -133,31 +170,10 @@ export function gateMethodBase(
         return z;
       });
     },
-    penalty: () =>
-      tf.tidy(() => {
-        let total: tf.Tensor = tf.scalar(0);
-        for (const t of params.targets) {
-          const p = h.prob(params.vars.get(t.key)!);
-          total = tf.add(total, tf.mul(tf.sum(p), (t.cost * lambdaOf(t)) / n));
-          if (h.weightDecay > 0) {
-            total = tf.add(
-              total,
-              tf.mul(tf.sum(tf.mul(p, squaredNormPerGate(net, t))), h.weightDecay / 2),
-            );
-          }
-        }
-        if (h.weightDecay > 0) {
-          for (const name of ungatedParams(net, params.targets)) {
-            total = tf.add(
-              total,
-              tf.mul(tf.sum(tf.square(net.params.get(name)!)), h.weightDecay / 2),
-            );
-          }
-        }
-        return total as tf.Scalar;
-      }),
+    penalty: () => penalty(),
     afterStep: (info) => h.afterStep?.(params, info),
-    onUnitsRemoved: (plan: RemovalPlan) => params.shrink(plan),
+    onEpochEnd: removal ? () => removal.epochEnd() : undefined,
+    onUnitsRemoved: (plan: RemovalPlan) => removal ? removal.shrink(plan) : params.shrink(plan),
     keepMasks() {
       const out = new Map<string, Uint8Array>();
       if (c.granularity === "weight") return out;
@@ -200,4 +216,80 @@ export function gateMethodBase(
     },
     dispose: () => params.dispose(),
   };
+}
+
+/** The per-gate L0 coefficients of every target, concatenated; rebuilt when a target changes. */
+class CostVector {
+  #key = "";
+  #values = new Float32Array(0);
+
+  /** A new tensor (call inside `tf.tidy`) of `coef(t)` repeated over each target's gates. */
+  get(targets: readonly GateTarget[], coef: (t: GateTarget) => number): tf.Tensor {
+    const key = targets.map((t) => `${t.shape.join("x")}:${coef(t)}`).join();
+    if (key !== this.#key) {
+      const sizes = targets.map((t) => t.shape.reduce((a, b) => a * b, 1));
+      this.#values = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+      let at = 0;
+      targets.forEach((t, i) => (this.#values.fill(coef(t), at, at + sizes[i]), at += sizes[i]));
+      this.#key = key;
+    }
+    return tf.tensor1d(this.#values);
+  }
+}
+
+/**
+ * Removal of units during training (conditional computation) for the gate methods: counts, per
+ * unit, the consecutive epoch ends at which the method's rule held and removes the units that
+ * reached the patience through `ctx.removeUnits` (at least one unit of every group stays). The
+ * per-gate costs |g| keep their initial values, so the L0 penalty of the remaining gates is the
+ * one of the network without removal.
+ */
+class GateRemoval {
+  readonly #counts = new Map<string, Int32Array>();
+  #removing = false;
+
+  constructor(
+    readonly ctx: MethodContext,
+    readonly params: GateParams,
+    readonly rule: (v: tf.Tensor) => tf.Tensor,
+    readonly patience: number,
+  ) {
+    for (const t of params.targets) {
+      if (t.group) this.#counts.set(t.key, new Int32Array(t.shape[0]));
+    }
+  }
+
+  /** Updates the counts and removes the units that reached the patience. */
+  epochEnd(): void {
+    const now = this.params.read(this.rule);
+    for (const t of this.params.targets) {
+      const counts = this.#counts.get(t.key);
+      if (!counts) continue;
+      const r = now.get(t.key)!;
+      const keep: number[] = [];
+      for (let i = 0; i < counts.length; i++) {
+        counts[i] = r[i] > 0 ? counts[i] + 1 : 0;
+        if (counts[i] < this.patience) keep.push(i);
+      }
+      if (keep.length === counts.length) continue;
+      if (keep.length === 0) keep.push(0); // a layer keeps one (closed) unit
+      this.#removing = true;
+      try {
+        this.ctx.removeUnits(t.key, keep); // the engine calls onUnitsRemoved with the plan
+      } finally {
+        this.#removing = false;
+      }
+    }
+  }
+
+  /** Shrinks the gate variables and the counts; during training removal the costs stay. */
+  shrink(plan: RemovalPlan): void {
+    const costs = this.params.targets.map((t) => t.cost);
+    this.params.shrink(plan);
+    if (this.#removing) this.params.targets.forEach((t, i) => (t.cost = costs[i]));
+    for (const [key, counts] of this.#counts) {
+      const kept = plan.kept.get(key);
+      if (kept) this.#counts.set(key, Int32Array.from(kept, (i) => counts[i]));
+    }
+  }
 }

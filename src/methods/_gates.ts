@@ -119,22 +119,42 @@ function l2Slices(net: Network, t: GateTarget): ParamSlice[] {
   return slices.filter((s) => ["weight", "bias"].includes(net.role(s.param)));
 }
 
+/**
+ * Σ x² over `axes` with a two-kernel gradient (2x·dy broadcast: the same float32 values as
+ * tfjs's gradients of `square` and `sum`, without their copy of x and their broadcasting
+ * kernels). Call inside `tf.tidy`.
+ */
+export function sumOfSquares(x: tf.Tensor, axes: number[]): tf.Tensor {
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const f = tf.customGrad(
+    ((v: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([v]);
+      return {
+        value: tf.sum(tf.square(v), axes),
+        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+          tf.mul(saved, tf.reshape(tf.mul(dy, 2), kept)),
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return f(x);
+}
+
 /** Σ θ² of the parameters each gate of `t` multiplies, shaped like the gate. Call inside tidy. */
 export function squaredNormPerGate(net: Network, t: GateTarget): tf.Tensor {
   if (t.param) return tf.square(net.params.get(t.param)!);
   const g = t.group!;
-  let acc: tf.Tensor = tf.zeros([g.size]);
+  let acc: tf.Tensor | null = null;
   for (const s of l2Slices(net, t)) {
     const v = net.params.get(s.param)!;
     const axes = v.shape.map((_, i) => i).filter((i) => i !== s.axis);
-    const rows = axes.length ? tf.sum(tf.square(v), axes) : tf.square(v);
+    const rows = axes.length ? sumOfSquares(v, axes) : tf.square(v);
     const identity = s.labels.length === g.size && s.labels.every((l, i) => l === i);
-    acc = tf.add(
-      acc,
-      identity ? rows : tf.unsortedSegmentSum(rows, tf.tensor1d(s.labels, "int32"), g.size),
-    );
+    const part = identity
+      ? rows
+      : tf.unsortedSegmentSum(rows, tf.tensor1d(s.labels, "int32"), g.size);
+    acc = acc ? tf.add(acc, part) : part;
   }
-  return acc;
+  return acc ?? tf.zeros([g.size]);
 }
 
 /** Weight and bias parameters not multiplied by any gate of `targets` (they get plain L2). */

@@ -20,6 +20,9 @@
  *   EMA: recipes for `dam` should not set one (the `paper` suite does not).
  * - μ is stored per unit (indices of the initial width) and gathered on unit removal, so a
  *   compacted network computes the same masks.
+ * - NOT in the reference (on by default, `removeDuringTraining`): units whose mask is exactly 0 at
+ *   `removalPatience` (2) consecutive epoch ends are removed for good; in the reference a later
+ *   rise of β could reopen them. The patience lets an EMA of β (0.999: ≈ 1.7 epochs) catch up.
  *
  * @module
  */
@@ -58,6 +61,10 @@ export interface DamConfig {
   betaWeightDecay: number;
   /** Gated group ids; empty = every `unit` and `filter` group. */
   groups: string[];
+  /** Remove units whose mask is exactly 0 at an epoch end for good (conditional computation). */
+  removeDuringTraining: boolean;
+  /** Consecutive epoch ends a unit's mask must be exactly 0 before it is removed. */
+  removalPatience: number;
 }
 
 /** Documented defaults of `dam` (docs/methods.md §4). */
@@ -73,6 +80,8 @@ export const DAM_DEFAULTS: Readonly<DamConfig> = {
   coldStartEpochs: -1,
   betaWeightDecay: 0,
   groups: [],
+  removeDuringTraining: true,
+  removalPatience: 2,
 };
 
 /** μ_i = 5i/n for i = 0…n−1. */
@@ -96,6 +105,8 @@ export function damMask(
 interface GroupState {
   group: GateGroup;
   mu: Float32Array;
+  /** Consecutive epoch ends each unit's mask was exactly 0. */
+  closed: Int32Array;
 }
 
 function validate(c: DamConfig, net: MethodContext["net"]): void {
@@ -111,6 +122,9 @@ function validate(c: DamConfig, net: MethodContext["net"]): void {
     p.push(`coldStartFraction ${c.coldStartFraction} must be in [0, 1]`);
   }
   if (!(c.betaWeightDecay >= 0)) p.push(`betaWeightDecay ${c.betaWeightDecay} must be ≥ 0`);
+  if (!(Number.isInteger(c.removalPatience) && c.removalPatience >= 1)) {
+    p.push(`removalPatience ${c.removalPatience} must be an integer ≥ 1`);
+  }
   if (!Number.isInteger(c.coldStartEpochs)) {
     p.push(`coldStartEpochs ${c.coldStartEpochs} must be an integer`);
   }
@@ -134,11 +148,13 @@ export class Dam implements PruningMethod {
   readonly #betas = new Map<string, tf.Variable>();
   readonly #alphas = new Map<string, tf.Variable>();
   readonly #coldEpochs: number;
+  readonly #ctx: MethodContext;
 
   /** Creates β (and α) for every gated group. */
   constructor(ctx: MethodContext, config: DamConfig) {
     validate(config, ctx.net);
     this.#cfg = config;
+    this.#ctx = ctx;
     const chosen = config.groups.length
       ? ctx.net.groups.filter((g) => config.groups.includes(g.id))
       : ctx.net.groups.filter((g) => g.kind === "unit" || g.kind === "filter");
@@ -149,16 +165,22 @@ export class Dam implements PruningMethod {
       );
     }
     const b0 = config.betaInit ?? (config.gate === "relu_tanh" ? 1 : 0.1);
-    this.#groups = chosen.map((g) => ({ group: g, mu: damMu(g.size) }));
+    this.#groups = chosen.map((g) => ({
+      group: g,
+      mu: damMu(g.size),
+      closed: new Int32Array(g.size),
+    }));
     for (const { group } of this.#groups) {
       this.#betas.set(
         `beta.${group.id}`,
-        tf.variable(tf.scalar(b0), true, `dam.beta.${group.id}#${uid++}`),
+        tf.tidy(() => tf.variable(tf.scalar(b0), true, `dam.beta.${group.id}#${uid++}`)),
       );
       if (config.trainAlpha) {
         this.#alphas.set(
           `alpha.${group.id}`,
-          tf.variable(tf.scalar(config.alphaInit), true, `dam.alpha.${group.id}#${uid++}`),
+          tf.tidy(() =>
+            tf.variable(tf.scalar(config.alphaInit), true, `dam.alpha.${group.id}#${uid++}`)
+          ),
         );
       }
     }
@@ -210,11 +232,34 @@ export class Dam implements PruningMethod {
     return tf.mul(tf.addN(clamped), this.#cfg.lambda / betas.length);
   }
 
+  /**
+   * With `removeDuringTraining`: removes the units whose mask was exactly 0 at `removalPatience`
+   * consecutive epoch ends (at least one unit of a group stays). Their activations were exactly 0 and the ReLU passed no gradient to them, so
+   * the loss of the remaining network is unchanged; only a later rise of β could have reopened them.
+   */
+  onEpochEnd(): void {
+    if (!this.#cfg.removeDuringTraining) return;
+    const masks = this.keepMasks();
+    for (const st of this.#groups) {
+      const keep = masks.get(st.group.id)!, kept: number[] = [];
+      keep.forEach((k, i) => {
+        st.closed[i] = k ? 0 : st.closed[i] + 1;
+        if (st.closed[i] < this.#cfg.removalPatience) kept.push(i);
+      });
+      if (kept.length === keep.length) continue;
+      if (kept.length === 0) kept.push(keep.length - 1); // the last unit closes last
+      if (kept.length < keep.length) this.#ctx.removeUnits(st.group.id, kept);
+    }
+  }
+
   /** Keeps μ aligned with the surviving units. */
   onUnitsRemoved(plan: RemovalPlan): void {
     for (const s of this.#groups) {
       const kept = plan.kept.get(s.group.id);
-      if (kept) s.mu = Float32Array.from(kept, (i) => s.mu[i]);
+      if (kept) {
+        s.mu = Float32Array.from(kept, (i) => s.mu[i]);
+        s.closed = Int32Array.from(kept, (i) => s.closed[i]);
+      }
     }
   }
 
@@ -276,6 +321,10 @@ export const DAM: MethodSpec<DamConfig> = {
     coldStartEpochs: "Cold-start epochs; ≥ 0 overrides coldStartFraction (−1).",
     betaWeightDecay: "Weight decay on β (0; the reference's 1e-3 caps pruning at β ≈ −λ/(L·wd)).",
     groups: "Gated group ids (empty = all unit and filter groups).",
+    removeDuringTraining:
+      "Remove units whose mask is exactly 0 at removalPatience consecutive epoch ends for good (true).",
+    removalPatience:
+      "Consecutive epoch ends a mask must be exactly 0 before removal (2: an EMA of β catches up).",
   },
   ranges: {
     lambda: { min: 0 },

@@ -14,6 +14,10 @@
  *   λ/N·Σ_g |g|·P(z_g≠0) with |g| as in `l0-hc` (fan-in for conv filters, fan-out otherwise);
  * - φ_g = 1 at init; τ annealed geometrically τ_0 = 1 → τ_min = 0.05 over the first 75% of steps,
  *   then held; a group is pruned iff its deterministic gate is exactly 0.
+ * - Conditional computation (`removeDuringTraining`, deterministic mode): a unit whose gate is
+ *   exactly 0 at `removalPatience` (2) consecutive epoch ends is removed for good. Its activation
+ *   was exactly 0 and, through the clamp, so was its task gradient; only Adam momentum or a later
+ *   τ could have reopened it.
  *
  * @module
  */
@@ -36,6 +40,8 @@ export interface DiffPruneConfig extends GateMethodCommon {
   tauMin: number;
   /** Fraction of the training steps over which τ is annealed. */
   annealFraction: number;
+  /** Consecutive epoch ends a gate must be exactly 0 before its unit is removed. */
+  removalPatience: number;
 }
 
 /**
@@ -80,6 +86,8 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     tau0: 1,
     tauMin: 0.05,
     annealFraction: 0.75,
+    removeDuringTraining: true,
+    removalPatience: 2,
   },
   docs: {
     lambda: "L0-surrogate strength in units of 1/N (as l0-hc)",
@@ -93,6 +101,11 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     tau0: "initial temperature τ_0",
     tauMin: "final temperature τ_min (gates binary for |φ| > 2.398·τ_min)",
     annealFraction: "fraction of training steps over which τ decays geometrically",
+    removeDuringTraining:
+      "deterministic mode: remove a unit for good once its gate is exactly 0 at removalPatience " +
+      "consecutive epoch ends (it then contributes nothing; Adam momentum could reopen it)",
+    removalPatience:
+      "consecutive epoch ends a gate must be exactly 0 before removal (2: an EMA catches up)",
   },
   ranges: {
     lambda: { min: 0 },
@@ -115,6 +128,9 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
     }
     if (!(c.annealFraction >= 0 && c.annealFraction <= 1)) {
       problems.push(`annealFraction must be in [0, 1]: got ${c.annealFraction}`);
+    }
+    if (!(Number.isInteger(c.removalPatience) && c.removalPatience >= 1)) {
+      problems.push(`removalPatience must be an integer ≥ 1: got ${c.removalPatience}`);
     }
     if (!Number.isFinite(c.phiInit)) {
       problems.push(`phiInit must be a finite number: got ${c.phiInit}`);
@@ -139,6 +155,10 @@ export const diffprune: MethodSpec<DiffPruneConfig> = {
         tau = diffpruneTemperature(info.step + 1, info.totalSteps || total, c);
       },
       logs: () => ({ tau }),
+      removalPatience: c.removalPatience,
+      removable: stochastic
+        ? undefined
+        : (v) => tf.cast(tf.lessEqual(temperedGate(v, tau), 0), "float32"),
     });
   },
 };

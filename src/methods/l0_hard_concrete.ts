@@ -25,6 +25,9 @@
  * - NOT copied: `L0Conv2d`'s bias enters the L0 cost with −λ per filter (we count |g| weights);
  *   tracking the best test error over epochs (report the final epoch).
  * - log α is clamped to [ln 0.01, ln 100] after every optimizer step.
+ * - NOT in the reference (on by default, `removeDuringTraining`): a unit whose P(z≠0) <
+ *   `removalEpsilon` (0.05) and ẑ = 0 at `removalPatience` (2) consecutive epoch ends is removed
+ *   for good (conditional computation; docs/methods/l0-hc.md states its measured effect).
  *
  * @module
  */
@@ -34,12 +37,12 @@ import {
   BETA,
   EPS,
   hardConcreteProbNonzero,
-  hardConcreteSample,
   hardConcreteTestGate,
   LOG_ALPHA_MAX,
   LOG_ALPHA_MIN,
 } from "./_concrete.ts";
 import { gateMethodBase, type GateMethodCommon } from "./_gate_method.ts";
+import { hardConcreteSampleFused } from "./_concrete_fused.ts";
 
 /** Hyperparameters of `l0-hc`. */
 export interface L0HardConcreteConfig extends GateMethodCommon {
@@ -55,6 +58,10 @@ export interface L0HardConcreteConfig extends GateMethodCommon {
   weightDecay: number;
   /** Independent gate sample per example (activation gates [B, units]); unit granularity only. */
   perExample: boolean;
+  /** Removal during training: P(z≠0) below this (and ẑ = 0) for `removalPatience` epoch ends. */
+  removalEpsilon: number;
+  /** Consecutive epoch ends a unit must meet the removal rule before it is removed. */
+  removalPatience: number;
 }
 
 /** The `l0-hc` method spec. */
@@ -77,6 +84,9 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
     beta: BETA,
     weightDecay: 0,
     perExample: false,
+    removeDuringTraining: true,
+    removalEpsilon: 0.05,
+    removalPatience: 2,
   },
   docs: {
     lambda: "L0 strength in units of 1/N (0.1 = the paper's λ = 0.1/N)",
@@ -93,6 +103,12 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
     beta: "hard-concrete temperature β (reference 2/3, fixed)",
     weightDecay: "expected L2 under the gate, λ₂ = N·weightDecay (reference MLP/WRN: 5e-4)",
     perExample: "one gate sample per example on activations (reference local_rep=True)",
+    removeDuringTraining:
+      "remove a unit for good once P(z≠0) < removalEpsilon and ẑ = 0 at removalPatience " +
+      "consecutive epoch ends (a deviation from the reference: docs/methods/l0-hc.md)",
+    removalEpsilon:
+      "P(z≠0) below which a unit may be removed (0.05; the log α clamp ln 0.01 gives P = 0.047)",
+    removalPatience: "consecutive epoch ends the removal rule must hold (2)",
   },
   ranges: {
     lambda: { min: 0 },
@@ -112,6 +128,12 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
     if (!(c.beta > 0)) problems.push(`beta must be > 0: got ${c.beta}`);
     if (!(c.initStd >= 0)) problems.push(`initStd must be ≥ 0: got ${c.initStd}`);
     if (!(c.weightDecay >= 0)) problems.push(`weightDecay must be ≥ 0: got ${c.weightDecay}`);
+    if (!(c.removalEpsilon > 0 && c.removalEpsilon < 1)) {
+      problems.push(`removalEpsilon must be in (0, 1): got ${c.removalEpsilon}`);
+    }
+    if (!(Number.isInteger(c.removalPatience) && c.removalPatience >= 1)) {
+      problems.push(`removalPatience must be an integer ≥ 1: got ${c.removalPatience}`);
+    }
     if (c.perExample && c.granularity === "weight") {
       problems.push('perExample needs granularity "unit"');
     }
@@ -130,7 +152,7 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
       prob: (v) => hardConcreteProbNonzero(v, c.beta),
       testGate: hardConcreteTestGate,
       trainGate: (v, noiseShape) =>
-        hardConcreteSample(
+        hardConcreteSampleFused(
           v,
           tf.randomUniform(noiseShape, EPS, 1 - EPS, "float32", ctx.rng.seed()),
           c.beta,
@@ -139,6 +161,15 @@ export const l0HardConcrete: MethodSpec<L0HardConcreteConfig> = {
       weightDecay: wd,
       afterStep: (params) => params.update((v) => tf.clipByValue(v, LOG_ALPHA_MIN, LOG_ALPHA_MAX)),
       logs: () => ({}),
+      removable: (v) =>
+        tf.cast(
+          tf.logicalAnd(
+            tf.less(hardConcreteProbNonzero(v, c.beta), c.removalEpsilon),
+            tf.lessEqual(hardConcreteTestGate(v), 0),
+          ),
+          "float32",
+        ),
+      removalPatience: c.removalPatience,
     });
   },
 };

@@ -9,6 +9,7 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import type { GatherOp } from "../models/groups.ts";
+import { fusedAvailable, runFusedEma } from "./fused.ts";
 
 /**
  * Bias-corrected EMA shadows keyed by stable names.
@@ -44,6 +45,7 @@ export class Ema {
   update(variables: ReadonlyMap<string, tf.Variable>): void {
     const d = this.decay;
     for (const [key, v] of variables) {
+      const fused = fusedAvailable(v.size);
       const s = this.#shadow.get(key);
       if (s && s.value.shape.join() !== v.shape.join()) {
         throw new RangeError(
@@ -51,9 +53,9 @@ export class Ema {
             `has [${v.shape}]; shrink the shadow with the removal plan first`,
         );
       }
-      const next = tf.tidy(() =>
-        s ? tf.add(tf.mul(s.value, d), tf.mul(v, 1 - d)) : tf.mul(v, 1 - d)
-      );
+      const next = fused
+        ? runFusedEma(d, s?.value ?? null, v)
+        : tf.tidy(() => s ? tf.add(tf.mul(s.value, d), tf.mul(v, 1 - d)) : tf.mul(v, 1 - d));
       s?.value.dispose();
       this.#shadow.set(key, { value: next, t: (s?.t ?? 0) + 1 });
     }

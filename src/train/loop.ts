@@ -134,12 +134,15 @@ export async function fit(
         totalSteps,
         epochs: cfg.epochs,
       });
+      const timer = hooks.phases;
       for (let k = 0; k < stepsPerEpoch; k++, step++) {
+        timer?.start();
         const next = it.next();
         if (next.done) break;
         const batch = next.value, info = at(step);
         const { all, entries } = variables(info);
         const stepMacs = forwardMacs(net) * TRAIN_MAC_FACTOR * batch.size;
+        timer?.lap("batch");
         const values = await trainStep(
           net,
           method,
@@ -149,11 +152,13 @@ export async function fit(
           opt,
           factorAt(step),
           info,
+          timer,
         )
           .finally(() => tf.dispose([batch.x, batch.y]));
         macs += stepMacs;
         macsDense += denseMacs * batch.size;
         ema?.update(all);
+        timer?.lap("ema");
         method.afterStep?.(info);
         sums.loss += values.loss * batch.size;
         sums.penalty += values.penalty;
@@ -161,6 +166,8 @@ export async function fit(
         sums.n += batch.size;
         sums.steps++;
         await hooks.onStep?.(info, values);
+        timer?.lap("hooks");
+        timer?.endStep();
       }
       it.return(undefined);
       method.onEpochEnd?.(at(step - 1));

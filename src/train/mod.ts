@@ -27,3 +27,4 @@ export { createMethodContext } from "./context.ts";
 export { correctCount, type EvalResult, evaluate, type StepValues, taskLoss } from "./step.ts";
 export { forwardMacs, TRAIN_MAC_FACTOR } from "./macs.ts";
 export { parameterMasks } from "./points.ts";
+export { type Phase, PHASES, PhaseTimer } from "./phases.ts";

@@ -18,6 +18,7 @@ import * as tf from "../deps/tfjs.ts";
 import type { OptimizerConfig } from "../methods/types.ts";
 import type { GatherOp } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";
+import { fusedAvailable, type FusedOptimizerAttrs, runFusedOptimizer } from "./fused.ts";
 
 /** An {@linkcode OptimizerConfig} with every default filled in. */
 export type ResolvedOptimizerConfig = Required<OptimizerConfig>;
@@ -133,6 +134,7 @@ export class Optimizer {
     const c = config;
     const lr = effectiveLr(c, factor);
     const t = ++s.step;
+    if (fusedAvailable(param.size)) return this.#fused(s, param, grad, c, lr, t);
     const prev = s;
     type Out = { p: tf.Tensor; m: tf.Tensor | null; v: tf.Tensor | null };
     const out = tf.tidy(
@@ -173,6 +175,40 @@ export class Optimizer {
     s.v?.dispose();
     s.m = out.m;
     s.v = out.v;
+  }
+
+  /** The same update as one fused kernel (bit-identical; src/train/fused.ts). */
+  #fused(
+    s: Slots,
+    param: tf.Variable,
+    grad: tf.Tensor,
+    c: ResolvedOptimizerConfig,
+    lr: number,
+    t: number,
+  ): void {
+    const kind = c.kind === "adam" ? "adam" : c.momentum > 0 ? "sgd" : "plain";
+    const adam = kind === "adam";
+    const a: FusedOptimizerAttrs = {
+      kind,
+      wd: c.weightDecay,
+      decoupled: c.weightDecayMode === "decoupled",
+      decay: 1 - lr * c.weightDecay,
+      b1: adam ? c.beta1 : c.momentum,
+      omb1: 1 - c.beta1,
+      b2: c.beta2,
+      omb2: 1 - c.beta2,
+      sqbc2: Math.sqrt(1 - c.beta2 ** t),
+      eps: c.epsilon,
+      lr: adam ? lr / (1 - c.beta1 ** t) : lr,
+      nesterov: c.nesterov,
+    };
+    const [p, m, v] = runFusedOptimizer(a, param, grad, s.m, s.v);
+    param.assign(p);
+    p.dispose();
+    s.m?.dispose();
+    s.v?.dispose();
+    s.m = m ?? null;
+    s.v = v ?? null;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Dataset, DataSplit } from "../data/mod.ts";
 import { batches } from "../data/mod.ts";
 import { DivergenceError } from "../util/errors.ts";
 import { type Optimizer, type ResolvedOptimizerConfig, resolveOptimizer } from "./optimizers.ts";
+import type { TrainHooks } from "./types.ts";
 
 /**
  * Mean task loss of a batch: softmax cross-entropy (mean over the batch) for classification,
@@ -139,7 +140,7 @@ export interface StepValues {
 /**
  * One step: gradients of task loss + penalty over `entries`, divergence check (throws
  * {@linkcode DivergenceError} before any update), optimizer update per entry, BN running-stat
- * update. Leaves no tensors behind.
+ * update. Leaves no tensors behind. `timer`, when given, records the step's phases.
  */
 export async function trainStep(
   net: Network,
@@ -150,9 +151,10 @@ export async function trainStep(
   opt: Optimizer,
   factor: number,
   info: StepInfo,
+  timer?: TrainHooks["phases"],
 ): Promise<StepValues> {
   const bnUpdates: BatchNormUpdate[] = [];
-  const parts: { task?: tf.Scalar; pen?: tf.Scalar; correct?: tf.Scalar } = {};
+  let read: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() =>
     tf.tidy(() => {
       const out = net.forward(batch.x, {
@@ -162,15 +164,21 @@ export async function trainStep(
       });
       const l = taskLoss(out, batch.y, numClasses);
       const p = method.penalty();
-      parts.task = tf.keep(tf.clone(l));
-      if (p) parts.pen = tf.keep(tf.clone(p));
-      if (numClasses > 0) parts.correct = tf.keep(correctCount(out, batch.y));
-      return p ? tf.add(l, p) as tf.Scalar : l;
+      const total = p ? tf.add(l, p) as tf.Scalar : l;
+      // every value the step reports, read back at once: [total, task loss, penalty, correct]
+      read = tf.keep(tf.stack([
+        total,
+        l,
+        p ?? tf.scalar(0),
+        numClasses > 0 ? correctCount(out, batch.y) : tf.scalar(0),
+      ]));
+      timer?.lap("forward");
+      return total;
     }), entries.map((e) => e.variable));
-  const { task, pen, correct } = parts;
-  const read = async (t: tf.Scalar | undefined) => t ? (await t.data())[0] : 0;
-  const [total, loss, penalty, right] = await Promise.all([value, task, pen, correct].map(read));
-  tf.dispose([value, task!, pen ?? [], correct ?? []].flat());
+  timer?.lap("backward");
+  const all = await read!.data();
+  tf.dispose([value, read!]);
+  const [total, loss, penalty, right] = all;
   const values = { loss, penalty, correct: right };
   if (!Number.isFinite(total)) {
     tf.dispose(Object.values(grads));
@@ -184,11 +192,13 @@ export async function trainStep(
       info.step,
     );
   }
+  timer?.lap("sync");
   for (const e of entries) {
     const g = grads[e.variable.name];
     if (g) opt.step(e.key, e.variable, g, e.config, factor);
   }
   tf.dispose(Object.values(grads));
+  timer?.lap("optimizer");
   net.applyBatchNormUpdates(bnUpdates);
   return values;
 }

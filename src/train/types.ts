@@ -91,6 +91,16 @@ export interface TrainHooks {
   onStep?(info: StepInfo, values: StepValues): void | Promise<void>;
   /** After every epoch's record is complete. */
   onEpoch?(record: EpochRecord): void | Promise<void>;
+  /**
+   * Records the wall time of each phase of every step (for `deno task perf`; a `PhaseTimer` of
+   * src/train/phases.ts): `start()` at the start of a step, `lap(phase)` at the end of each phase,
+   * `endStep()` after the step.
+   */
+  phases?: {
+    start(): void;
+    lap(phase: "batch" | "forward" | "backward" | "sync" | "optimizer" | "ema" | "hooks"): void;
+    endStep(): void;
+  };
 }
 
 /** Disposes the fine-tuned clones of a result's points (never the trained network). */
