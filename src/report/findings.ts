@@ -24,11 +24,13 @@ function leads(board: Leaderboard, metric: SizeMetric, budget: number): string {
   const what = metric === "params" ? "compact parameters" : "compact MACs";
   const head = `${panelOf(board)}, within ${budget} pt of dense (${pct(board.dense.mean)}), ` +
     `fewest ${what}: `;
-  const dense = board.rows.find((r) => r.label === "dense" && r.metric === metric)?.best;
+  const dense = board.reference;
   const desc = won.map((r, i) => {
     const s = r.winner!;
     const size = s[metric].mean;
-    const ratio = dense && size > 0 ? ` (${(dense[metric].mean / size).toFixed(1)}× fewer)` : "";
+    const ratio = dense && size > 0
+      ? ` (${(dense[metric].mean / size).toFixed(1)}× fewer than dense)`
+      : "";
     const where = [s.strength, `width ${s.initWidth}`].filter(Boolean).join(", ");
     return `${i === 0 ? "" : `${i + 1}. `}${r.label} [${where}] ${count(size)}${
       i === 0 ? ratio : ""
@@ -90,7 +92,8 @@ function convergence(runs: readonly Run[]): string {
   }
   const groups = groupBy(
     not,
-    (r) => `${r.arch} ${r.method}${Number.isFinite(r.lambda) ? ` λ=${r.lambda}` : ""} ` +
+    (r) =>
+      `${r.arch} ${r.method}${Number.isFinite(r.lambda) ? ` λ=${r.lambda}` : ""} ` +
       `width ${r.initWidth}`,
   );
   const list = [...groups].map(([k, rs]) => `${k} (seeds ${rs.map((r) => r.seed).join(", ")})`);

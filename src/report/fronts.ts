@@ -104,7 +104,12 @@ export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | n
     .sort();
   const title = metric === "macs" ? "compact MACs per example (log)" : "compact parameters (log)";
   const x = { field: "x", type: "quantitative", title, scale: { type: "log" } };
-  const y = { field: "acc", type: "quantitative", title: "test accuracy %", scale: { zero: false } };
+  const y = {
+    field: "acc",
+    type: "quantitative",
+    title: "test accuracy %",
+    scale: { zero: false },
+  };
   const color = {
     field: "method",
     type: "nominal",

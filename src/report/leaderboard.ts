@@ -51,6 +51,8 @@ export interface Leaderboard {
   dense: Stat;
   /** Width of the dense reference (`NaN` without dense runs). */
   denseWidth: number;
+  /** The dense reference setting (`null` without dense runs). */
+  reference: Setting | null;
   /** Most successful seeds of any setting in the panel. */
   seeds: number;
   /** Rows, by metric, budget, then size ascending (methods without a winner last). */
@@ -112,6 +114,7 @@ export function leaderboards(
       arch: panel[0].arch,
       dense,
       denseWidth: ref?.initWidth ?? NaN,
+      reference: ref,
       seeds: Math.max(...panel.map((s) => s.runs.length)),
       rows,
     });

@@ -85,7 +85,9 @@ export function widthSweeps(runs: readonly Run[]): WidthSweep[] {
       cv,
       cvInit: cvOf(init),
       seedSd: mean(kept.map((k) => k.sd)),
-      robust: widths.length >= ROBUST_MIN_WIDTHS && Number.isFinite(cv) ? cv <= ROBUST_MAX_CV : null,
+      robust: widths.length >= ROBUST_MIN_WIDTHS && Number.isFinite(cv)
+        ? cv <= ROBUST_MAX_CV
+        : null,
     });
   }
   return out;

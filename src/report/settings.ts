@@ -107,8 +107,10 @@ function varyingKeys(runs: readonly Run[]): Map<string, { variant: string[]; str
  */
 export function settingsOf(runs: readonly Run[]): Setting[] {
   const keys = varyingKeys(runs);
-  const groups = groupBy(runs, (r) =>
-    [r.dataset, r.arch, r.method, r.initWidth, r.hparams, r.point].join("\u0000"));
+  const groups = groupBy(
+    runs,
+    (r) => [r.dataset, r.arch, r.method, r.initWidth, r.hparams, r.point].join("\u0000"),
+  );
   const out: Setting[] = [];
   for (const rs of groups.values()) {
     const ok = rs.filter((r) => r.ok && Number.isFinite(r.acc));
