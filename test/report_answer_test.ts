@@ -123,6 +123,7 @@ Deno.test("leaderboard: fewest params/MACs within budget, missing seeds, ties, n
   assert.equal(t.rows[1][4], "2 of 3");
   assert.match(t.rows[3][2], /none within budget/);
   assert.equal(t.rows[1][7], "40,000 ± 0");
+  assert.ok(t.rows.every((r) => r.length === t.header.length));
 });
 
 Deno.test("leaderboard: no dense runs, no reference, no winner", () => {
@@ -201,6 +202,11 @@ Deno.test("findings: smoke-like data says what it cannot show", () => {
   assert.match(text, /One seed per setting/);
   assert.match(text, /Width robustness cannot be judged/);
   assert.match(text, /Single operating point \(no front, just a dot\): .*dense on lenet-300-100/);
+  const [f] = analysisSections(one, ["width_invariance", "robustness"]);
+  assert.match(
+    f.paragraphs.at(-1)!,
+    /^Charts this data cannot fill \(not drawn\): width_invariance \(needs one setting run at two or more initial widths\), robustness \(needs two or more seeds/,
+  );
 });
 
 Deno.test("structure_converged: last 20 % of epochs, 2 % tolerance", () => {

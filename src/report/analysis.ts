@@ -25,8 +25,29 @@ export interface AnalysisSection {
   tables: { caption: string; table: Table }[];
 }
 
+/** What each chart needs from the data, for the note on charts a run could not fill. */
+export const CHART_NEEDS: Readonly<Record<string, string>> = {
+  front_macs: "successful runs with compact MACs",
+  front_params: "successful runs with compact parameters",
+  speedup_measured: "measured latencies",
+  kept_over_training: "history.csv with kept units per epoch",
+  robustness: "two or more seeds of one setting",
+  width_invariance: "one setting run at two or more initial widths",
+  lambda_sensitivity: "one method run at two or more λ",
+  train_macs: "training MACs in runs.csv",
+};
+
+/** One sentence naming the charts not drawn and what each would need. */
+export function skippedNote(skipped: readonly string[]): string {
+  if (skipped.length === 0) return "";
+  return "Charts this data cannot fill (not drawn): " +
+    skipped.map((n) => `${n} (needs ${CHART_NEEDS[n] ?? "data this run lacks"})`).join(", ") +
+    ".";
+}
+
 /**
- * Findings, leaderboard and robustness sections of a set of runs.
+ * Findings, leaderboard and robustness sections of a set of runs; `skipped` names the charts the
+ * data could not fill (listed in the findings with what each needs).
  *
  * @example
  * ```ts
@@ -35,11 +56,20 @@ export interface AnalysisSection {
  * if (ids !== "findings,leaderboard,width-robustness") throw new Error(ids);
  * ```
  */
-export function analysisSections(runs: readonly Run[]): AnalysisSection[] {
+export function analysisSections(
+  runs: readonly Run[],
+  skipped: readonly string[] = [],
+): AnalysisSection[] {
   const boards = leaderboards(runs);
   const sweeps = widthSweeps(runs);
+  const note = skippedNote(skipped);
   return [
-    { id: "findings", title: "Findings", paragraphs: findings(runs), tables: [] },
+    {
+      id: "findings",
+      title: "Findings",
+      paragraphs: [...findings(runs), ...(note ? [note] : [])],
+      tables: [],
+    },
     {
       id: "leaderboard",
       title: "Leaderboard",
@@ -48,7 +78,9 @@ export function analysisSections(runs: readonly Run[]): AnalysisSection[] {
         `fewest compact parameters — and, separately, compact MACs — whose mean accuracy over ` +
         `seeds is within ${BUDGETS_PT.join(" pt and ")} pt of the dense mean (dense at the ` +
         `width closest to 1×). Values are mean ± sd over seeds; n counts successful seeds; ` +
-        `ties go to the more accurate point.`,
+        `ties go to the more accurate point. Compact sizes count what structured removal ` +
+        `saves; weight-level methods (halo, gmp, unstructured magnitude) keep the dense shape, ` +
+        `and their sparsity shows in the nonzero-weights column instead.`,
       ],
       tables: boards.flatMap((b) =>
         (["params", "macs"] as const).flatMap((m) =>

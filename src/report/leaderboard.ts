@@ -134,6 +134,7 @@ export function leaderTable(board: Leaderboard, metric: SizeMetric, budget: numb
     "kept units per layer",
     "compact params",
     "compact MACs",
+    "nonzero weights %",
     "measured speedup",
   ];
   const rows = board.rows.filter((r) => r.metric === metric && r.budget === budget);
@@ -154,6 +155,7 @@ export function leaderTable(board: Leaderboard, metric: SizeMetric, budget: numb
           "",
           "",
           "",
+          "",
         ];
       }
       return [
@@ -166,6 +168,7 @@ export function leaderTable(board: Leaderboard, metric: SizeMetric, budget: numb
         layersText(s),
         pmCount(s.params),
         pmCount(s.macs),
+        pm(s.weightsKept, 1, 100),
         pm(s.speedup, 2),
       ];
     }),

@@ -107,7 +107,7 @@ export async function writeReport(
   const summary = results.summary.length > 0 ? results.summary : summarise(results.runs);
   const suite = results.runs.find((r) => r.suite !== "")?.suite ??
     dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
-  const analysis = analysisSections(results.runs);
+  const analysis = analysisSections(results.runs, skipped);
   const html = join(dir, "report.html");
   await Deno.writeTextFile(
     html,

@@ -48,6 +48,8 @@ export interface Setting {
   macs: Stat;
   /** Measured speedup (dense / compact latency). */
   speedup: Stat;
+  /** Fraction of weights left nonzero (masked params / dense params). */
+  weightsKept: Stat;
   /** Total kept units. */
   units: Stat;
   /** Kept units per layer (mean and sd per position). */
@@ -137,6 +139,7 @@ export function settingsOf(runs: readonly Run[]): Setting[] {
       params: stat(ok.map((r) => r.paramsCompact)),
       macs: stat(ok.map((r) => r.macsCompact)),
       speedup: stat(ok.map((r) => r.measuredSpeedup)),
+      weightsKept: stat(ok.map((r) => r.weightsKeptFraction)),
       units: stat(ok.map((r) => r.unitsKept)),
       perLayer: [...Array(nLayers).keys()].map((i) => stat(ok.map((r) => r.perLayerKept[i]))),
       perLayerInit: first.perLayerInit,
