@@ -47,7 +47,9 @@ export const CHARTS: readonly ChartDef[] = [
     note: "Each method's accuracy-vs-size front: every operating point (strengths, one-shot " +
       "targets and initial widths) is a dot at its mean compact MACs and mean accuracy, the " +
       "line joins the Pareto-optimal ones (no smaller, more accurate point), bars are ± sd over " +
-      "seeds, the dashed rule is the dense reference. Up and left is better.",
+      "seeds, the dashed rule is the dense reference. Up and left is better. Weight-level " +
+      "methods (halo, gmp, unstructured magnitude) sit at the dense size: compaction removes " +
+      "only whole units.",
     build: (input) => frontChart(input, "macs"),
   },
   {
