@@ -28,14 +28,14 @@ function leads(board: Leaderboard, metric: SizeMetric, budget: number): string {
   const desc = won.map((r, i) => {
     const s = r.winner!;
     const size = s[metric].mean;
-    const r = dense && size > 0 ? dense[metric].mean / size : NaN;
-    const ratio = !Number.isFinite(r)
+    const f = dense && size > 0 ? dense[metric].mean / size : NaN;
+    const ratio = !Number.isFinite(f)
       ? ""
-      : r >= 1.05
-      ? ` (${r.toFixed(1)}× fewer than dense)`
-      : r > 1 / 1.05
+      : f >= 1.05
+      ? ` (${f.toFixed(1)}× fewer than dense)`
+      : f > 1 / 1.05
       ? " (the dense size)"
-      : ` (${(1 / r).toFixed(1)}× more than dense)`;
+      : ` (${(1 / f).toFixed(1)}× more than dense)`;
     const where = [s.strength, `width ${s.initWidth}`].filter(Boolean).join(", ");
     return `${i === 0 ? "" : `${i + 1}. `}${r.label} [${where}] ${count(size)}${
       i === 0 ? ratio : ""
