@@ -8,12 +8,14 @@ import type { SuiteSpec } from "../../src/harness/suite.ts";
 import { suite as defaultSuite } from "./default.ts";
 import { suite as smoke } from "./smoke.ts";
 import { suite as paper } from "./paper.ts";
+import { suite as full } from "./full.ts";
 import { ConfigError, notFoundMessage } from "../../src/util/errors.ts";
 
 /** Built-in suites by id. */
 export const SUITES: Readonly<Record<string, SuiteSpec>> = {
   default: defaultSuite,
   smoke,
+  full,
   paper,
 };
 

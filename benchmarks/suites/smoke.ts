@@ -1,6 +1,7 @@
 /**
  * Smoke suite (`deno task bench --suite smoke`): every method once on a small MNIST subset with a
- * tiny budget — checks the whole pipeline end to end in a few minutes. Numbers are not meaningful.
+ * tiny budget — checks the whole pipeline end to end within a minute. Numbers are not meaningful,
+ * and the report says what one seed, one width and one strength per method cannot show.
  *
  * @module
  */
@@ -18,6 +19,7 @@ export const suite = {
     { id: "magnitude", hparams: { targets: [0.5, 0.9] } },
     { id: "gmp" },
     { id: "random" },
+    { id: "random-unit", hparams: { targets: [0.5, 0.9] } },
     { id: "l0-hc" },
     { id: "diffprune" },
     { id: "vbp" },

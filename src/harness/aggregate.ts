@@ -45,6 +45,9 @@ export function runRows(results: RunResult[]): RunRow[] {
       status: r.status,
       reason: r.reason,
       epochs: r.epochs,
+      structure_converged: typeof r.structureConverged === "boolean"
+        ? String(r.structureConverged)
+        : "",
       train_macs: r.trainMacs,
       train_macs_dense: r.trainMacsDense,
       wall_s: round(r.wallSeconds, 2),

@@ -32,6 +32,7 @@ import { writeFileAtomic } from "../util/fs.ts";
 import type { RunConfig } from "./suite.ts";
 import type { PointResult, Provenance, RunResult } from "./store.ts";
 import { failureReason } from "../runtime/failure.ts";
+import { structureConverged } from "./convergence.ts";
 
 /** Everything a worker needs besides the dataset. */
 export interface RunInput {
@@ -116,6 +117,7 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
     method?.dispose();
     net.dispose();
   }
+  base.structureConverged = structureConverged(history.map((h) => h.unitsKeptTotal));
   await writeHistory(input.dir, history);
   base.wallSeconds = (performance.now() - t0) / 1000;
   base.finishedAt = new Date().toISOString();

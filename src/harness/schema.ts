@@ -57,6 +57,9 @@ export const RUN_COLUMNS = [
   "acc_dense_baseline",
   // cost and provenance
   "epochs",
+  // kept units changed by < 2 % over the last 20 % of epochs (harness/convergence.ts); "" when
+  // the run is too short to tell
+  "structure_converged",
   "train_macs",
   "train_macs_dense",
   "wall_s",

@@ -91,6 +91,8 @@ export interface RunResult {
   points: PointResult[];
   /** Epochs completed. */
   epochs: number;
+  /** Kept units settled over the last 20 % of epochs (see `convergence.ts`); absent in old runs. */
+  structureConverged?: boolean | null;
   /** Training MACs actually spent, and the dense equivalent. */
   trainMacs: number;
   /** Training MACs of dense training with the same steps. */

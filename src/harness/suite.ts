@@ -62,6 +62,11 @@ export interface MethodEntry {
    * per-architecture reference recipe with two entries.
    */
   archs?: string[];
+  /**
+   * Initial widths this entry runs at (default: every width of each architecture it runs on),
+   * e.g. a width sweep at one strength only.
+   */
+  widths?: number[];
 }
 
 /** One architecture entry: id and initial widths. */
@@ -156,6 +161,7 @@ export function expandSuite(suite: SuiteSpec, base?: string): RunConfig[] {
       for (const width of arch.widths) {
         for (const m of suite.methods) {
           if (m.archs && !m.archs.includes(arch.id)) continue;
+          if (m.widths && !m.widths.includes(width)) continue;
           for (const point of gridPoints(m.grid)) {
             for (const seed of suite.seeds) {
               runs.push({

@@ -55,7 +55,7 @@ const SUITE_KEYS = {
   methodModules: 1,
 } satisfies Record<keyof SuiteSpec, 1>;
 const ARCH_KEYS = { id: 1, widths: 1, datasets: 1, recipe: 1 } satisfies Record<keyof ArchEntry, 1>;
-const METHOD_KEYS = { id: 1, hparams: 1, grid: 1, recipe: 1, archs: 1 } satisfies Record<
+const METHOD_KEYS = { id: 1, hparams: 1, grid: 1, recipe: 1, archs: 1, widths: 1 } satisfies Record<
   keyof MethodEntry,
   1
 >;
@@ -137,6 +137,14 @@ function methodProblems(suite: SuiteSpec, methods: Record<string, MethodSpec<obj
       if (!(Array.isArray(suite.archs) ? suite.archs : []).some((x) => x?.id === a)) {
         p.push(`${where}.archs names architecture "${a}", which the suite does not list`);
       }
+    }
+    if (
+      m.widths !== undefined &&
+      !(Array.isArray(m.widths) && m.widths.every((w) => typeof w === "number" && w > 0))
+    ) {
+      p.push(
+        `${where}.widths must be an array of positive width multipliers: got ${show(m.widths)}`,
+      );
     }
     if (m.hparams !== undefined && !isObj(m.hparams)) {
       p.push(`${where}.hparams must be an object: got ${show(m.hparams)}`);

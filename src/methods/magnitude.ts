@@ -169,32 +169,45 @@ export const magnitude: MethodSpec<MagnitudeConfig> = {
     fineTuneEpochs: { integer: true, min: 0 },
   },
   create(ctx: MethodContext, c: MagnitudeConfig): PruningMethod {
-    const problems = magnitudeProblems(ctx.net, c);
-    if (problems.length) throw new ConfigError(problems, 'hyperparameters of method "magnitude"');
-    const points = (): OperatingPoint[] => {
-      const scores = magnitudeScores(ctx.net, c);
-      return c.targets.map((target) => {
-        const m = magnitudeMasks(ctx.net, c, target, scores);
-        return {
-          label: `sparsity=${target}`,
-          target,
-          keep: m.keep,
-          weights: m.weights,
-          fineTuneEpochs: c.fineTuneEpochs,
-        };
-      });
-    };
-    const last = () => magnitudeMasks(ctx.net, c, c.targets[c.targets.length - 1]);
-    return {
-      id: "magnitude",
-      variableGroups: () => [],
-      forwardOptions: () => ({}),
-      penalty: () => null,
-      keepMasks: () => last().keep,
-      weightMasks: () => last().weights,
-      operatingPoints: points,
-      logs: () => ({}),
-      dispose: () => {},
-    };
+    return oneShotMethod("magnitude", ctx, c, () => magnitudeScores(ctx.net, c));
   },
 };
+
+/**
+ * A one-shot pruning method that ranks by `scores()` (computed at the end of dense training):
+ * `magnitude` ranks by |θ| or unit L1 norm, `random-unit` by seeded random scores.
+ */
+export function oneShotMethod(
+  id: string,
+  ctx: MethodContext,
+  c: MagnitudeConfig,
+  scores: () => Map<string, Float32Array>,
+): PruningMethod {
+  const problems = magnitudeProblems(ctx.net, c);
+  if (problems.length) throw new ConfigError(problems, `hyperparameters of method "${id}"`);
+  const points = (): OperatingPoint[] => {
+    const s = scores();
+    return c.targets.map((target) => {
+      const m = magnitudeMasks(ctx.net, c, target, s);
+      return {
+        label: `sparsity=${target}`,
+        target,
+        keep: m.keep,
+        weights: m.weights,
+        fineTuneEpochs: c.fineTuneEpochs,
+      };
+    });
+  };
+  const last = () => magnitudeMasks(ctx.net, c, c.targets[c.targets.length - 1], scores());
+  return {
+    id,
+    variableGroups: () => [],
+    forwardOptions: () => ({}),
+    penalty: () => null,
+    keepMasks: () => last().keep,
+    weightMasks: () => last().weights,
+    operatingPoints: points,
+    logs: () => ({}),
+    dispose: () => {},
+  };
+}

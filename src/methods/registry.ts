@@ -17,6 +17,7 @@ import { diffprune } from "./diffprune.ts";
 import { VBP as vbp } from "./vbp.ts";
 import { DAM as dam } from "./dam.ts";
 import { HALO as halo } from "./halo.ts";
+import { randomUnit } from "./random_unit.ts";
 
 /**
  * Built-in methods by id (ids match docs/methods.md).
@@ -37,6 +38,7 @@ export const METHODS = {
   vbp,
   dam,
   halo,
+  "random-unit": randomUnit,
   // deno-lint-ignore no-explicit-any
 } as const satisfies Record<string, MethodSpec<any>>;
 

@@ -6,6 +6,7 @@
  */
 
 import type { ChartInput, ChartSpec } from "./charts_common.ts";
+import { frontChart } from "./fronts.ts";
 import { speedupChart, tradeoffChart } from "./charts_tradeoff.ts";
 import { layerWidthsChart, widthInvarianceChart } from "./charts_structure.ts";
 import {
@@ -41,6 +42,21 @@ const REP =
 
 /** Every chart of the report, in display order. */
 export const CHARTS: readonly ChartDef[] = [
+  {
+    name: "front_macs",
+    note: "Each method's accuracy-vs-size front: every operating point (strengths, one-shot " +
+      "targets and initial widths) is a dot at its mean compact MACs and mean accuracy, the " +
+      "line joins the Pareto-optimal ones (no smaller, more accurate point), bars are ± sd over " +
+      "seeds, the dashed rule is the dense reference. Up and left is better. Weight-level " +
+      "methods (halo, gmp, unstructured magnitude) sit at the dense size: compaction removes " +
+      "only whole units.",
+    build: (input) => frontChart(input, "macs"),
+  },
+  {
+    name: "front_params",
+    note: "As above with compact parameters on x.",
+    build: (input) => frontChart(input, "params"),
+  },
   {
     name: "tradeoff_units",
     note: "Higher is better; further right means a smaller net (x is reversed, log scale). " +

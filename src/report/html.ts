@@ -41,6 +41,8 @@ export interface HtmlInput {
   manifest: Record<string, unknown>;
   /** Problems found while reading the results. */
   warnings: readonly string[];
+  /** Pre-rendered answer sections (findings, leaderboard, robustness) shown before the charts. */
+  analysis?: { html: string; nav: readonly [string, string][] };
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -55,7 +57,8 @@ export function scriptJson(value: unknown): string {
     .replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
-function tableHtml(table: Table, cls: string): string {
+/** Renders a {@linkcode Table} as a scrollable HTML table (`None.` when empty). */
+export function tableHtml(table: Table, cls: string): string {
   if (table.rows.length === 0) return `<p class="empty">None.</p>`;
   const head = table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = table.rows
@@ -136,6 +139,7 @@ export function renderHtml(input: HtmlInput): string {
   const failed = input.runs.length - ok.length;
   const methods = [...new Set(ok.map((r) => r.method))].sort();
   const sections = [
+    ...(input.analysis?.nav ?? []),
     ["charts", "Charts"],
     ["summary", "Summary"],
     ["runs", "Runs"],
@@ -170,6 +174,7 @@ ${warnings}
         " ",
       )
     }</nav>
+${input.analysis?.html ?? ""}
 <h2 id="charts">Charts</h2>
 ${skipped}
 ${input.charts.map(chartHtml).join("\n")}

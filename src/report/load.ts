@@ -29,6 +29,8 @@ export interface Run {
   initWidth: number;
   /** Penalty strength λ; `NaN` when the method has none. */
   lambda: number;
+  /** Fully resolved hyperparameters as written (JSON text; `""` when absent). */
+  hparams: string;
   /** `true` unless the harness marked the run as failed. */
   ok: boolean;
   /** Status as written by the harness (`ok`, `failed`, …). */
@@ -49,6 +51,14 @@ export interface Run {
   weightsKeptFraction: number;
   /** Dense / compact parameter count. */
   compressionRatio: number;
+  /** Parameters of the dense net. */
+  paramsDense: number;
+  /** Parameters of the compact (physically shrunk) net. */
+  paramsCompact: number;
+  /** Forward MACs per example of the dense net. */
+  macsDense: number;
+  /** Forward MACs per example of the compact net. */
+  macsCompact: number;
   /** Dense / compact forward MACs. */
   theoreticalSpeedup: number;
   /** Dense / compact measured latency. */
@@ -61,6 +71,8 @@ export interface Run {
   accDenseBaseline: number;
   /** Epochs trained. */
   epochs: number;
+  /** Kept units settled over the last 20 % of epochs; `null` when unknown. */
+  structureConverged: boolean | null;
   /** Training MACs spent. */
   trainMacs: number;
   /** Training MACs the dense net would have spent. */
@@ -149,6 +161,7 @@ export function toRun(r: Record<string, string>): Run {
     seed: num(r.seed),
     initWidth: num(r.init_width),
     lambda: num(r.lambda),
+    hparams: str(r.hparams),
     ok: OK_STATUS.has(status.toLowerCase()) && (status !== "" || Number.isFinite(acc)),
     status,
     reason: str(r.reason),
@@ -159,12 +172,21 @@ export function toRun(r: Record<string, string>): Run {
     perLayerKept: parseLayers(r.per_layer_kept),
     weightsKeptFraction: num(r.weights_kept_fraction),
     compressionRatio: num(r.compression_ratio),
+    paramsDense: num(r.params_dense),
+    paramsCompact: num(r.params_compact),
+    macsDense: num(r.macs_dense),
+    macsCompact: num(r.macs_compact),
     theoreticalSpeedup: num(r.theoretical_speedup),
     measuredSpeedup: num(r.measured_speedup),
     acc,
     loss: num(r.loss),
     accDenseBaseline: num(r.acc_dense_baseline),
     epochs: num(r.epochs),
+    structureConverged: r.structure_converged === "true"
+      ? true
+      : r.structure_converged === "false"
+      ? false
+      : null,
     trainMacs: num(r.train_macs),
     trainMacsDense: num(r.train_macs_dense),
     wallS: num(r.wall_s),

@@ -21,6 +21,7 @@ import { buildCharts, CHARTS } from "./charts.ts";
 import { DEFAULT_PNG_WIDTH, specToSvg, svgToPng } from "./render.ts";
 import { type HtmlChart, renderHtml } from "./html.ts";
 import { summaryMarkdown } from "./markdown.ts";
+import { analysisHtml, analysisMarkdown, analysisSections } from "./analysis.ts";
 
 export { loadResults, type Results, type Run } from "./load.ts";
 export { buildCharts, CHARTS, type ChartSpec } from "./charts.ts";
@@ -28,6 +29,11 @@ export { pngSize, specToSvg, svgToPng } from "./render.ts";
 export { renderHtml } from "./html.ts";
 export { summaryMarkdown } from "./markdown.ts";
 export { summarise } from "./aggregate.ts";
+export { analysisSections } from "./analysis.ts";
+export { leaderboards } from "./leaderboard.ts";
+export { frontPoints, paretoFront } from "./fronts.ts";
+export { widthSweeps } from "./robustness.ts";
+export { findings } from "./findings.ts";
 
 /** Options of {@linkcode writeReport}. */
 export interface WriteReportOptions {
@@ -101,6 +107,7 @@ export async function writeReport(
   const summary = results.summary.length > 0 ? results.summary : summarise(results.runs);
   const suite = results.runs.find((r) => r.suite !== "")?.suite ??
     dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
+  const analysis = analysisSections(results.runs, skipped);
   const html = join(dir, "report.html");
   await Deno.writeTextFile(
     html,
@@ -112,9 +119,17 @@ export async function writeReport(
       runs: results.runs,
       manifest: results.manifest,
       warnings: results.warnings,
+      analysis: {
+        html: analysisHtml(analysis),
+        nav: analysis.map((s) => [s.id, s.title] as [string, string]),
+      },
     }),
   );
-  await Deno.writeTextFile(join(dir, "summary.md"), summaryMarkdown(summary));
+  await Deno.writeTextFile(
+    join(dir, "summary.md"),
+    analysisMarkdown(analysis) + "## Summary (mean ± sd over seeds)\n\n" +
+      summaryMarkdown(summary),
+  );
   log(`report ${html}`);
   return { charts: [...builtNames], html };
 }
