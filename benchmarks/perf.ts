@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseOrExit } from "../src/util/usage.ts";
+import { SCRIPTS } from "./help.ts";
 import * as tf from "../src/deps/tfjs.ts";
 import { stringify } from "../src/deps/csv.ts";
 import { initBackend } from "../src/runtime/backend.ts";
@@ -353,15 +354,12 @@ function toCsv(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean", default: false },
-      only: { type: "string" },
-      variant: { type: "string" },
-      profile: { type: "boolean", default: false },
-    },
-  });
+  const values = parseOrExit(SCRIPTS.perf).values as {
+    quick?: boolean;
+    only?: string;
+    variant?: string;
+    profile?: boolean;
+  };
   const nets: Net[] = values.only === undefined ? ["mlp", "conv"] : [values.only as Net];
   if (!nets.every((n) => n in FORWARD_MACS)) {
     throw new RangeError(`Cannot find net "${values.only}": expected one of "mlp", "conv"`);
@@ -375,7 +373,7 @@ async function main(): Promise<void> {
         `Cannot find variant "${values.variant}": expected one of "wasm", "wasm+blas"`,
       );
     }
-    await runVariant(values.variant as Variant, nets, timing, values.profile);
+    await runVariant(values.variant as Variant, nets, timing, values.profile === true);
     return;
   }
   const passThrough = [
