@@ -76,7 +76,7 @@ export async function writeReport(
   const chartDir = join(dir, "charts");
   await Deno.mkdir(chartDir, { recursive: true });
   const htmlCharts: HtmlChart[] = [];
-  for (const { def, spec } of built) {
+  for (const { def, spec, note } of built) {
     const base = join(chartDir, def.name);
     const svg = await specToSvg(spec);
     await Deno.writeTextFile(`${base}.vl.json`, JSON.stringify(spec, null, 2) + "\n");
@@ -88,7 +88,7 @@ export async function writeReport(
       });
       await Deno.writeFile(`${base}.png`, png);
     } else await removeIfPresent(`${base}.png`);
-    htmlCharts.push({ name: def.name, title: String(spec.title), note: def.note, spec, svg });
+    htmlCharts.push({ name: def.name, title: String(spec.title), note, spec, svg });
     log(`chart ${def.name}`);
   }
   const builtNames = new Set(built.map((b) => b.def.name));
