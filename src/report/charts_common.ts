@@ -31,7 +31,14 @@ const CONFIG = {
   padding: 8,
   view: { stroke: "#bbb" },
   title: { fontSize: 15, anchor: "start", offset: 12 },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e6e6e6" },
+  // continuous axes drop labels that would overlap (log axes label 0.6 and 0.5 side by side)
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    gridColor: "#e6e6e6",
+    labelOverlap: "greedy",
+    labelSeparation: 4,
+  },
   header: { labelFontSize: 12, labelFontWeight: "bold" },
   legend: {
     labelFontSize: 11,

@@ -21,6 +21,7 @@ import { buildCharts, CHARTS } from "./charts.ts";
 import { DEFAULT_PNG_WIDTH, specToSvg, svgToPng } from "./render.ts";
 import { type HtmlChart, renderHtml } from "./html.ts";
 import { summaryMarkdown } from "./markdown.ts";
+import { interactiveVega, vegaRuntime } from "./interactive.ts";
 
 export { loadResults, type Results, type Run } from "./load.ts";
 export { buildCharts, CHARTS, type ChartSpec } from "./charts.ts";
@@ -88,7 +89,8 @@ export async function writeReport(
       });
       await Deno.writeFile(`${base}.png`, png);
     } else await removeIfPresent(`${base}.png`);
-    htmlCharts.push({ name: def.name, title: String(spec.title), note, spec, svg });
+    const vega = interactiveVega(spec);
+    htmlCharts.push({ name: def.name, title: String(spec.title), note, spec, svg, vega });
     log(`chart ${def.name}`);
   }
   const builtNames = new Set(built.map((b) => b.def.name));
@@ -112,6 +114,7 @@ export async function writeReport(
       runs: results.runs,
       manifest: results.manifest,
       warnings: results.warnings,
+      runtime: await vegaRuntime(),
     }),
   );
   await Deno.writeTextFile(join(dir, "summary.md"), summaryMarkdown(summary));
