@@ -66,9 +66,16 @@ export const MAX_FLAT_CATEGORIES = 4;
  * right-aligned when many, always truncated to `labelLimit` pixels, so they never overlap.
  */
 export function categoryAxis(n: number): ChartSpec {
+  // labelOverlap off: a category axis must show every label (the config's greedy mode drops some)
   return n > MAX_FLAT_CATEGORIES
-    ? { labelAngle: -40, labelAlign: "right", labelBaseline: "top", labelLimit: 110 }
-    : { labelAngle: 0, labelLimit: 110 };
+    ? {
+      labelAngle: -40,
+      labelAlign: "right",
+      labelBaseline: "top",
+      labelLimit: 110,
+      labelOverlap: false,
+    }
+    : { labelAngle: 0, labelLimit: 110, labelOverlap: false };
 }
 
 /** The operating point of a run as a short label: `λ=0.1`, `λ=0.1 · 0.9`, `0.9` or `final`. */

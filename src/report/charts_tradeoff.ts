@@ -240,6 +240,25 @@ export function speedupChart(input: ChartInput): ChartSpec | null {
           tooltip,
         },
       },
+      ...(values.some((v) => v.kind === "few")
+        ? [{
+          data: { values: [{}] },
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "top",
+            x: 6,
+            y: 6,
+            color: "#666",
+            fontSize: 11,
+          },
+          encoding: {
+            text: {
+              value: `hollow grey: < ${MIN_LATENCY_REPEATS} latency repeats, speedup is noise`,
+            },
+          },
+        }]
+        : []),
       {
         transform: kind("few"),
         mark: { type: "point", filled: false, size: 60, color: "#aaa", strokeWidth: 1.2 },
