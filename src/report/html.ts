@@ -285,7 +285,9 @@ ${tableHtml(manifest, "manifest")}
 </main>
 ${
       input.runtime
-        ? `<script>${input.runtime.replace(/<\/script/gi, "<\\/script")}</script>\n`
+        ? `<script id="vega-runtime">${
+          input.runtime.replace(/<\/script/gi, "<\\/script")
+        }</script>\n`
         : ""
     }<script>${SCRIPT}</script>
 </body>
