@@ -84,7 +84,7 @@ export function summaryTable(rows: readonly Summary[]): Table {
     "units kept",
     "weights kept (%)",
     "speedup (theor.)",
-    "speedup (meas. [IQR])",
+    "speedup (meas.)",
     "train MACs / dense",
     "width CV",
     "dense acc. (%)",
