@@ -37,7 +37,11 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 const HELP = `prunebench — learned neural-network pruning benchmarks
 
 Usage:
-${Object.values(COMMANDS).map((c) => c.usage.map((u) => `  ${u}`).join("\n")).join("\n")}
+${
+  Object.values(COMMANDS).map((c) =>
+    `  ${c.usage[0]}\n      ${c.options.map((o) => `--${o.name}`).join(" ")}`
+  ).join("\n")
+}
   deno task perf | validate:l0 | validate:methods | validate:reference [--help]
 
 Each command answers --help (e.g. deno task bench --help) with its options, defaults and examples.
