@@ -4,21 +4,23 @@
  * ```
  * deno task bench [--suite default|smoke|paper|<file.ts>] [--jobs N] [--shard i/N] [--force]
  * deno task run --method l0-hc --arch lenet-300-100 [--width 1] [--seed 1] [--epochs 5] [--set lambda=1]
- * deno task list [suites|methods|archs|datasets]
+ * deno task list [suites|methods|archs|datasets|<id>]
  * deno task aggregate <results/dir> [more dirs…] --out <dir>
  * deno task report [results/<suite>]
+ * deno task <command> --help
  * ```
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { COMMANDS } from "./src/harness/commands_help.ts";
+import { formatHelp, joinNegativeValues, parseCommand, UsageError } from "./src/util/usage.ts";
 import { ConfigError, fileSystemFault } from "./src/util/errors.ts";
 import { loadSuite, SUITES } from "./benchmarks/suites/mod.ts";
 import { bench } from "./src/harness/bench.ts";
 import { aggregateCommand } from "./src/harness/aggregate_command.ts";
 import { listCommand } from "./src/harness/list.ts";
 import { runWorker } from "./src/harness/worker.ts";
-import { singleRun } from "./src/harness/single.ts";
+import { singleRun, type SingleRunFlags } from "./src/harness/single.ts";
 import { moduleUrl } from "./src/harness/user_methods.ts";
 import {
   blasLibraries,
@@ -35,14 +37,14 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 const HELP = `prunebench — learned neural-network pruning benchmarks
 
 Usage:
-  cli.ts bench [--suite ID|FILE] [--jobs N] [--shard i/N] [--force] [--retry-failed]
-               [--out DIR] [--backend wasm|cpu|webgpu|tensorflow] [--data-dir DIR] [--no-report]
-  cli.ts run --method ID --arch ID [--dataset mnist] [--width 1] [--seed 1] [--epochs N]
-             [--batch-size 100] [--lr 1e-3] [--train-limit N] [--set key=value ...]
-  cli.ts list [suites|methods|archs|datasets] [--data-dir DIR]
-  cli.ts aggregate DIR [DIR ...] --out DIR
-  cli.ts report [DIR]
+${
+  Object.values(COMMANDS).map((c) =>
+    `  ${c.usage[0]}\n      ${c.options.map((o) => `--${o.name}`).join(" ")}`
+  ).join("\n")
+}
+  deno task perf | validate:l0 | validate:methods | validate:reference [--help]
 
+Each command answers --help (e.g. deno task bench --help) with its options, defaults and examples.
 Suites: ${Object.keys(SUITES).join(", ")} (or a path to a .ts module exporting \`suite\`).
 
 Exit codes: 0 all runs ok; 1 some run failed, a filesystem fault, or a bug (with its stack);
@@ -112,24 +114,23 @@ function workerCommandFor(modules: string[], dataDir: string | undefined) {
   };
 }
 
+/** Parses a command's arguments; `null` when `--help` was answered. */
+function parse(cmd: string, args: string[]) {
+  const parsed = parseCommand(COMMANDS[cmd], args);
+  if (parsed.help) {
+    console.log(formatHelp(COMMANDS[cmd]));
+    return null;
+  }
+  return parsed;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "bench": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          suite: { type: "string", default: "default" },
-          jobs: { type: "string" },
-          shard: { type: "string" },
-          force: { type: "boolean" },
-          "retry-failed": { type: "boolean" },
-          out: { type: "string", default: "results" },
-          backend: { type: "string", default: "wasm" },
-          "data-dir": { type: "string" },
-          "no-report": { type: "boolean" },
-        },
-      });
+      const p = parse(cmd, rest);
+      if (p === null) return 0;
+      const values = p.values as Record<string, string | undefined>;
       const suite = await loadSuite(values.suite!);
       const suiteUrl = Object.hasOwn(SUITES, values.suite!)
         ? undefined
@@ -149,29 +150,12 @@ async function main(argv: string[]): Promise<number> {
         argv,
       );
       if (code !== null) return code;
-      return await runBench(suite, { ...values, suiteUrl }, [], modules);
+      return await runBench(suite, { ...p.values, suiteUrl }, [], modules);
     }
     case "run": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          method: { type: "string" },
-          arch: { type: "string" },
-          dataset: { type: "string", default: "mnist" },
-          width: { type: "string", default: "1" },
-          seed: { type: "string", default: "1" },
-          epochs: { type: "string" },
-          "batch-size": { type: "string" },
-          lr: { type: "string" },
-          "train-limit": { type: "string" },
-          set: { type: "string", multiple: true },
-          out: { type: "string", default: "results" },
-          backend: { type: "string", default: "wasm" },
-          "data-dir": { type: "string" },
-          force: { type: "boolean" },
-          "no-report": { type: "boolean" },
-        },
-      });
+      const p = parse(cmd, rest);
+      if (p === null) return 0;
+      const values = p.values as SingleRunFlags & Record<string, string | undefined>;
       const { suite, problems } = singleRun(values);
       const code = await ensureScopes(
         commandScopes({
@@ -183,45 +167,54 @@ async function main(argv: string[]): Promise<number> {
         argv,
       );
       if (code !== null) return code;
-      return await runBench(suite, { ...values, jobs: "1", accumulate: true }, problems);
+      return await runBench(suite, { ...p.values, jobs: "1", accumulate: true }, problems);
     }
     case "worker":
       return await runWorker(rest[0]);
     case "list": {
-      const { values } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { "data-dir": { type: "string" } },
-      });
-      const scopes = commandScopes({ dataDir: values["data-dir"] });
+      const p = parse(cmd, rest);
+      if (p === null) return 0;
+      const scopes = commandScopes({ dataDir: p.values["data-dir"] as string | undefined });
       return await ensureScopes(scopes, argv) ?? await listCommand(rest);
     }
     case "aggregate": {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { out: { type: "string" } },
-      });
-      const scopes = commandScopes({ writes: values.out ? [values.out] : [], reads: positionals });
+      const p = parse(cmd, rest);
+      if (p === null) return 0;
+      const out = p.values.out as string | undefined;
+      if (!p.positionals.length || !out) {
+        throw new UsageError("aggregate needs at least one DIR and --out DIR", COMMANDS.aggregate);
+      }
+      const scopes = commandScopes({ writes: [out], reads: p.positionals });
       return await ensureScopes(scopes, argv) ?? await aggregateCommand(rest);
     }
     case "report": {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: false });
-      const dir = String(positionals[0] ?? "results/default");
+      const p = parse(cmd, rest);
+      if (p === null) return 0;
+      if (p.positionals.length > 1) {
+        throw new UsageError(
+          `Expected at most one results directory, got ${p.positionals.length}`,
+          COMMANDS.report,
+        );
+      }
+      const dir = String(p.positionals[0] ?? "results/default");
       const code = await ensureScopes(commandScopes({ writes: [dir] }), argv);
       if (code !== null) return code;
       const { reportCommand } = await import("./src/report/mod.ts");
-      return await reportCommand(rest);
+      return await reportCommand(joinNegativeValues(rest, COMMANDS.report));
     }
     case undefined:
     case "help":
     case "--help":
     case "-h":
-      console.log(HELP);
+      if (cmd === "help" && rest[0] && Object.hasOwn(COMMANDS, rest[0])) {
+        console.log(formatHelp(COMMANDS[rest[0]]));
+      } else console.log(HELP);
       return 0;
     default:
       console.error(
-        `Unknown command "${cmd}": expected one of "bench", "run", "list", "aggregate", "report"\n\n${HELP}`,
+        `error: Unknown command "${cmd}": expected one of ${
+          Object.keys(COMMANDS).map((c) => `"${c}"`).join(", ")
+        }\n\n${HELP}`,
       );
       return 2;
   }

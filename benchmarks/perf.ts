@@ -26,7 +26,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseOrExit } from "../src/util/usage.ts";
+import { SCRIPTS } from "./help.ts";
 import { stringify } from "../src/deps/csv.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { loadDataset } from "../src/data/mod.ts";
@@ -215,19 +216,17 @@ async function training(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean", default: false },
-      full: { type: "boolean", default: false },
-      training: { type: "boolean", default: false },
-      epochs: { type: "string", default: "10" },
-      arch: { type: "string" },
-      methods: { type: "string" },
-      backend: { type: "string", default: "wasm" },
-      "no-blas": { type: "boolean", default: false },
-    },
-  });
+  const { values: v } = parseOrExit(SCRIPTS.perf);
+  const values = {
+    quick: v.quick === true,
+    full: v.full === true,
+    training: v.training === true,
+    epochs: String(v.epochs ?? "10"),
+    arch: v.arch as string | undefined,
+    methods: v.methods as string | undefined,
+    backend: String(v.backend ?? "wasm"),
+    "no-blas": v["no-blas"] === true,
+  };
   const archs = values.arch === undefined && values.training
     ? ["lenet-300-100"] // training runs are long: LeNet-5-Caffe only when asked for
     : list(values.arch, ARCHS, "architecture");

@@ -25,9 +25,12 @@ import { Network } from "../src/models/network.ts";
 import { getArch } from "../src/models/registry.ts";
 import { Rng } from "../src/util/rng.ts";
 import { LN11 } from "../src/methods/_concrete.ts";
+import { parseOrExit } from "../src/util/usage.ts";
+import { SCRIPTS } from "./help.ts";
 
-const quick = Deno.args.includes("--quick");
-const backend = Deno.args.find((a) => a.startsWith("--backend="))?.slice(10) ?? "wasm";
+const { values: flags } = parseOrExit(SCRIPTS["validate:l0"]);
+const quick = flags.quick === true;
+const backend = String(flags.backend);
 const lines: string[] = [];
 let failed = 0;
 const say = (s: string) => (console.log(s), lines.push(s));

@@ -24,17 +24,19 @@ import { VBP, VBP_DEFAULTS } from "../src/methods/vbp.ts";
 import { DAM, DAM_DEFAULTS, type DamConfig } from "../src/methods/dam.ts";
 import { HALO, HALO_DEFAULTS, type HaloConfig } from "../src/methods/halo.ts";
 import { METHODS } from "../src/methods/registry.ts";
+import { parseOrExit } from "../src/util/usage.ts";
+import { SCRIPTS } from "./help.ts";
 
-const args = Deno.args;
-const quick = args.includes("--quick");
-const long = args.includes("--long");
+const { values: flags } = parseOrExit(SCRIPTS["validate:methods"]);
+const quick = flags.quick === true;
+const long = flags.long === true;
 /** Sections to run: `--only dam,halo,vbp,vbp-lenet5`; vbp-lenet5 runs by default only with --long. */
 const sections = new Set(
-  args.includes("--only")
-    ? args[args.indexOf("--only") + 1].split(",")
+  Deno.args.some((a) => a === "--only" || a.startsWith("--only="))
+    ? String(flags.only).split(",")
     : ["dam", "halo", "vbp", ...(long ? ["vbp-lenet5"] : [])],
 );
-const backend = args.includes("--backend") ? args[args.indexOf("--backend") + 1] : "wasm";
+const backend = String(flags.backend);
 const lines: string[] = [];
 let failed = 0;
 const say = (s: string) => {

@@ -26,6 +26,8 @@ import { l0HardConcrete } from "../src/methods/l0_hard_concrete.ts";
 import { DAM, DAM_DEFAULTS } from "../src/methods/dam.ts";
 import { HALO, HALO_DEFAULTS } from "../src/methods/halo.ts";
 import { AUTHORS_RUNS, type AuthorsRun } from "./reference/authors.ts";
+import { parseOrExit } from "../src/util/usage.ts";
+import { SCRIPTS } from "./help.ts";
 
 /** Tolerances of the issue: error (pt), kept units (relative), HALO accuracy (pt). */
 export const TOLERANCE = { errPt: 0.3, keptRel: 0.15, accPt: 0.3 } as const;
@@ -195,10 +197,10 @@ async function runCheck(
 }
 
 if (import.meta.main) {
-  const args = Deno.args;
-  const backend = args.includes("--backend") ? args[args.indexOf("--backend") + 1] : "wasm";
-  const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
-  const smoke = args.includes("--smoke");
+  const { values: flags } = parseOrExit(SCRIPTS["validate:reference"]);
+  const backend = String(flags.backend);
+  const only = flags.only === undefined ? null : String(flags.only).split(",");
+  const smoke = flags.smoke === true;
   const all = checks();
   const unknown = (only ?? []).filter((id) => !all.some((c) => c.id === id));
   if (unknown.length) {

@@ -39,6 +39,8 @@ export const TIMING_COLUMNS = [
   "latency_dense_ms",
   "latency_compact_ms",
   "measured_speedup",
+  "measured_speedup_lo",
+  "measured_speedup_hi",
   "git_sha",
 ];
 

@@ -121,7 +121,9 @@ Deno.test("same seed ⇒ identical numbers: acc, loss, kept units, masks, weight
       hparams: r.hparams,
       epochs: r.epochs,
       trainMacs: r.trainMacs,
-      points: r.points.map(({ latencyDenseMs: _d, latencyCompactMs: _c, ...p }) => p),
+      points: r.points.map((
+        { latencyDenseMs: _d, latencyCompactMs: _c, speedupInterval: _s, ...p },
+      ) => p),
     });
     assert.deepEqual(ra.map(numbers), rb.map(numbers));
     for (const r of ra) {

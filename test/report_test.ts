@@ -102,13 +102,19 @@ Deno.test("writeReport() writes vl.json, SVG and PNG of the expected size, and r
       assert.equal(p.width, 500, name);
       assert.ok(Math.abs(p.height - Math.round(s.height * 500 / s.width)) <= 1, name);
     }
-    const html = await Deno.readTextFile(out.html);
+    const page = await Deno.readTextFile(out.html);
+    // the inlined Vega runtime (third-party code, no network use: the CSP forbids it) aside
+    const runtime = /<script id="vega-runtime">[\s\S]*?<\/script>/;
+    assert.match(page, runtime);
+    const html = page.replace(runtime, "");
     assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//i);
     assert.doesNotMatch(html, /<link\b|@import|url\(/i);
     assert.match(html, /DivergenceError: loss is NaN/);
     assert.match(html, /Summary \(mean ± sd over seeds\)/);
     assert.match(html, /machine\.cpu/);
-    assert.equal(html.match(/<script type="application\/json"/g)?.length, CHARTS.length);
+    // per chart: its Vega-Lite spec and its compiled, interactive Vega spec
+    assert.equal(html.match(/<script type="application\/json" id="spec-/g)?.length, CHARTS.length);
+    assert.equal(html.match(/<script type="application\/json" id="vega-/g)?.length, CHARTS.length);
     const md = await Deno.readTextFile(join(dir, "summary.md"));
     assert.match(md, /2 \(1 failed\)/);
   });
@@ -215,7 +221,7 @@ if (!chromiumAvailable) {
 }
 
 Deno.test({
-  name: "report.html opens offline in headless Chromium without errors",
+  name: "report.html opens offline in headless Chromium, draws every chart live, shows a tooltip",
   ignore: !chromiumAvailable,
   async fn() {
     await withFixture(async (dir) => {
@@ -232,6 +238,25 @@ Deno.test({
         const dom = await run(["--dump-dom"]);
         const text = new TextDecoder().decode(dom.stdout);
         assert.match(text, /data-report-status="ok"/, new TextDecoder().decode(dom.stderr));
+        // every chart drawn live by the inlined Vega runtime (the page has no script src)
+        const charts = (await Deno.readTextFile(html)).match(/<figure id=/g)!.length;
+        assert.match(text, new RegExp(`data-live-charts="${charts}"`));
+        assert.doesNotMatch(await Deno.readTextFile(html), /<script[^>]*\ssrc=/);
+        // hovering a mark shows its tooltip (the page's self-test dispatches the pointer events)
+        const hover = await new Deno.Command(CHROMIUM, {
+          args: [
+            ...CHROMIUM_FLAGS,
+            `--user-data-dir=${profile}`,
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            `${url}#tooltip-selftest`,
+          ],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const tip = /data-tooltip="([^"]*)"/.exec(new TextDecoder().decode(hover.stdout));
+        assert.ok(tip, "the tooltip self-test did not run");
+        assert.match(tip[1], /^method(dam|l0-hc|magnitude)/, `tooltip: ${tip[1]}`);
         const shot = join(dir, "screenshot.png");
         const res = await run([`--screenshot=${shot}`, "--window-size=1280,2000"]);
         assert.ok(res.success, new TextDecoder().decode(res.stderr));

@@ -86,6 +86,9 @@ export function runRows(results: RunResult[]): RunRow[] {
         measured_speedup: p.latencyCompactMs > 0
           ? round(p.latencyDenseMs / p.latencyCompactMs, 4)
           : "",
+        measured_speedup_lo: p.speedupInterval ? round(p.speedupInterval[0], 4) : "",
+        measured_speedup_hi: p.speedupInterval ? round(p.speedupInterval[1], 4) : "",
+        latency_repeats: p.latencyRepeats ?? "",
         acc: round(p.acc, 6),
         loss: round(p.loss, 6),
         model_bytes: p.modelBytes,

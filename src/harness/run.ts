@@ -160,6 +160,8 @@ async function evaluatePoint(
       macsCompact: countMacs(small),
       latencyDenseMs: latency.latencyDenseMs,
       latencyCompactMs: latency.latencyCompactMs,
+      speedupInterval: latency.speedupInterval,
+      latencyRepeats: latency.repeats,
       modelBytes: exported.totalBytes,
       extra: {
         acc_compact: accCompact,

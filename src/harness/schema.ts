@@ -51,6 +51,9 @@ export const RUN_COLUMNS = [
   "latency_dense_ms",
   "latency_compact_ms",
   "measured_speedup",
+  "measured_speedup_lo",
+  "measured_speedup_hi",
+  "latency_repeats",
   // quality
   "acc",
   "loss",

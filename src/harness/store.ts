@@ -67,6 +67,10 @@ export interface PointResult {
   latencyDenseMs: number;
   /** Median latency per batch of the compact network, ms. */
   latencyCompactMs: number;
+  /** 25th–75th percentile of the per-repeat speedups (absent in results of older versions). */
+  speedupInterval?: [number, number];
+  /** Timed latency repeats (absent in results of older versions). */
+  latencyRepeats?: number;
   /** Bytes of the exported model (model.json + weights), if exported. */
   modelBytes: number;
   /** Method-specific extras (e.g. HALO's sparsity over the paper's parameter set). */

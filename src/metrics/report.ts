@@ -83,6 +83,13 @@ export function sizeReport(
   }
 }
 
+/** Quantile `q` of a non-empty list, linear between order statistics. */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
 /** Measured latencies of a dense and a compact network. */
 export interface LatencyReport {
   /** Median batch latency of the dense network (ms). */
@@ -91,6 +98,13 @@ export interface LatencyReport {
   latencyCompactMs: number;
   /** `latencyDenseMs / latencyCompactMs`. */
   measuredSpeedup: number;
+  /**
+   * Spread of the measured speedup: the 25th and 75th percentiles of the per-repeat ratios
+   * dense/compact (repeats alternate the two nets, so each pair shares the machine's state).
+   */
+  speedupInterval: [number, number];
+  /** Timed repeats behind the medians. */
+  repeats: number;
   /** Batch size. */
   batch: number;
   /** Backend the latencies were measured on. */
@@ -112,10 +126,13 @@ export async function latencyReport(
   options: LatencyOptions = {},
 ): Promise<LatencyReport> {
   const [d, c] = await measureLatencies([denseNet, compactNet], options);
+  const ratios = d.samplesMs.map((x, i) => x / c.samplesMs[i]);
   return {
     latencyDenseMs: d.medianMs,
     latencyCompactMs: c.medianMs,
     measuredSpeedup: d.medianMs / c.medianMs,
+    speedupInterval: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+    repeats: ratios.length,
     batch: d.batch,
     backend: d.backend,
   };

@@ -5,8 +5,15 @@
  * @module
  */
 
-import type { ChartInput, ChartSpec } from "./charts_common.ts";
 import { frontChart } from "./fronts.ts";
+import {
+  type ChartInput,
+  type ChartSpec,
+  MIN_LATENCY_REPEATS,
+  operatingPoint,
+  panelWidthOf,
+} from "./charts_common.ts";
+import { representativeRuns } from "./aggregate.ts";
 import { speedupChart, tradeoffChart } from "./charts_tradeoff.ts";
 import { layerWidthsChart, widthInvarianceChart } from "./charts_structure.ts";
 import {
@@ -78,8 +85,11 @@ export const CHARTS: readonly ChartDef[] = [
   },
   {
     name: "speedup_measured",
-    note: "Each point is a run. On the dashed y = x line, the measured latency gain equals the " +
-      "MACs reduction; points below it gain less in practice than on paper (overheads dominate).",
+    note: "Each point is a run; its vertical bar spans the 25th–75th percentile of the speedups " +
+      "of the individual latency repeats. Hollow grey points had fewer than " +
+      `${MIN_LATENCY_REPEATS} repeats (or no recorded spread): their speedup is noise, do not ` +
+      "read it. On the dashed y = x line, the measured latency gain equals the MACs reduction; " +
+      "points below it gain less in practice than on paper (overheads dominate).",
     build: speedupChart,
   },
   {
@@ -130,6 +140,24 @@ export interface BuiltChart {
   def: ChartDef;
   /** The Vega-Lite spec. */
   spec: ChartSpec;
+  /** How to read it: the definition's note, plus the operating points shown where it picks one. */
+  note: string;
+}
+
+/**
+ * Which operating point a chart that shows one per method (see `REP`) shows, e.g.
+ * `Shown: l0-hc λ=0.1 (mnist · mlp · width 1); magnitude 0.9 (…)`.
+ */
+export function shownPointsNote(runs: ChartInput["runs"]): string {
+  const seen = new Map<string, Set<string>>();
+  for (const r of representativeRuns(runs.filter((r) => r.ok))) {
+    const key = `${r.method} ${operatingPoint(r)}`;
+    if (!seen.has(key)) seen.set(key, new Set());
+    seen.get(key)!.add(panelWidthOf(r));
+  }
+  const parts = [...seen].sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, panels]) => `${k} (${[...panels].sort().join("; ")})`);
+  return parts.length ? ` Operating points shown: ${parts.join(", ")}.` : "";
 }
 
 /**
@@ -143,9 +171,14 @@ export interface BuiltChart {
  */
 export function buildCharts(input: ChartInput): BuiltChart[] {
   const out: BuiltChart[] = [];
+  let shown: string | undefined;
   for (const def of CHARTS) {
     const spec = def.build(input);
-    if (spec !== null) out.push({ def, spec });
+    if (spec === null) continue;
+    const note = def.note.includes(REP)
+      ? def.note + (shown ??= shownPointsNote(input.runs))
+      : def.note;
+    out.push({ def, spec, note });
   }
   return out;
 }

@@ -31,10 +31,59 @@ const CONFIG = {
   padding: 8,
   view: { stroke: "#bbb" },
   title: { fontSize: 15, anchor: "start", offset: 12 },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e6e6e6" },
+  // continuous axes drop labels that would overlap (log axes label 0.6 and 0.5 side by side)
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    gridColor: "#e6e6e6",
+    labelOverlap: "greedy",
+    labelSeparation: 4,
+  },
   header: { labelFontSize: 12, labelFontWeight: "bold" },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right", labelLimit: 260 },
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    orient: "right",
+    labelLimit: 260,
+    // legend symbols drawn solid and thick, whatever the marks' opacity or stroke width
+    symbolOpacity: 1,
+    symbolStrokeWidth: 3,
+    symbolSize: 120,
+  },
 };
+
+/**
+ * Latency repeats below which a measured speedup is noise: such points are drawn hollow and grey,
+ * without an interval (a 3-repeat median of sub-millisecond batches can be off many-fold).
+ */
+export const MIN_LATENCY_REPEATS = 5;
+
+/** Categories above which a category axis tilts its labels. */
+export const MAX_FLAT_CATEGORIES = 4;
+
+/**
+ * Axis of a band (category) scale with `n` categories: labels flat when few, tilted −40° and
+ * right-aligned when many, always truncated to `labelLimit` pixels, so they never overlap.
+ */
+export function categoryAxis(n: number): ChartSpec {
+  // labelOverlap off: a category axis must show every label (the config's greedy mode drops some)
+  return n > MAX_FLAT_CATEGORIES
+    ? {
+      labelAngle: -40,
+      labelAlign: "right",
+      labelBaseline: "top",
+      labelLimit: 110,
+      labelOverlap: false,
+    }
+    : { labelAngle: 0, labelLimit: 110, labelOverlap: false };
+}
+
+/** The operating point of a run as a short label: `λ=0.1`, `λ=0.1 · 0.9`, `0.9` or `final`. */
+export function operatingPoint(r: Run): string {
+  const lam = Number.isFinite(r.lambda) ? `λ=${r.lambda}` : "";
+  const pt = r.point && r.point !== "final" ? r.point : "";
+  return [lam, pt].filter(Boolean).join(" · ") || "final";
+}
 
 /** Rounds to 6 significant digits so specs are small and stable; non-finite → `null`. */
 export function r6(x: number): number | null {

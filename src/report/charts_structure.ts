@@ -7,6 +7,7 @@
 
 import { groupBy, lambdaLabel, mean, panelOf, representativeRuns, sd } from "./aggregate.ts";
 import {
+  categoryAxis,
   type ChartInput,
   type ChartSpec,
   distinct,
@@ -53,7 +54,12 @@ export function layerWidthsChart(input: ChartInput): ChartSpec | null {
     }
   }
   const domain = methodDomain(runs);
-  const x = { field: "layer", type: "ordinal", title: "layer", axis: { labelAngle: 0 } };
+  const x = {
+    field: "layer",
+    type: "ordinal",
+    title: "layer",
+    axis: categoryAxis(distinct(values, (v) => v.layer) > 8 ? 9 : 1),
+  };
   const spec: ChartSpec = {
     width: 300,
     height: 200,

@@ -14,6 +14,8 @@ import {
   kind,
   methodColor,
   methodDomain,
+  MIN_LATENCY_REPEATS,
+  operatingPoint,
   r6,
   topLevel,
   wrapFacet,
@@ -159,20 +161,43 @@ export function tradeoffChart(input: ChartInput, x: TradeoffX): ChartSpec | null
 export function speedupChart(input: ChartInput): ChartSpec | null {
   const runs = input.runs.filter((r) => r.ok && r.theoreticalSpeedup > 0 && r.measuredSpeedup > 0);
   if (runs.length === 0) return null;
-  const values: Record<string, unknown>[] = runs.map((r) => ({
-    kind: "run",
-    panel: panelOf(r),
-    method: r.method,
-    seed: r.seed,
-    width: r.initWidth,
-    theoretical: r6(r.theoreticalSpeedup),
-    measured: r6(r.measuredSpeedup),
-  }));
-  const all = runs.flatMap((r) => [r.theoreticalSpeedup, r.measuredSpeedup]);
+  const values: Record<string, unknown>[] = runs.map((r) => {
+    const enough = r.latencyRepeats >= MIN_LATENCY_REPEATS && Number.isFinite(r.measuredSpeedupLo);
+    return {
+      kind: enough ? "run" : "few",
+      panel: panelOf(r),
+      method: r.method,
+      point: operatingPoint(r),
+      seed: r.seed,
+      width: r.initWidth,
+      theoretical: r6(r.theoreticalSpeedup),
+      measured: r6(r.measuredSpeedup),
+      lo: enough ? r6(r.measuredSpeedupLo) : null,
+      hi: enough ? r6(r.measuredSpeedupHi) : null,
+      repeats: Number.isFinite(r.latencyRepeats) ? r.latencyRepeats : "not recorded",
+    };
+  });
+  const all = runs.flatMap((r) => [
+    r.theoreticalSpeedup,
+    r.measuredSpeedup,
+    ...[r.measuredSpeedupLo, r.measuredSpeedupHi].filter((v) => v > 0),
+  ]);
   const lo = Math.min(1, ...all), hi = Math.max(...all);
   values.push({ kind: "identity", theoretical: r6(lo), measured: r6(lo) });
   values.push({ kind: "identity", theoretical: r6(hi), measured: r6(hi) });
   const domain = methodDomain(runs);
+  const tooltip = [
+    { field: "method" },
+    { field: "point", title: "operating point" },
+    { field: "panel" },
+    { field: "width" },
+    { field: "seed" },
+    { field: "theoretical" },
+    { field: "measured" },
+    { field: "lo", title: "measured 25th pct" },
+    { field: "hi", title: "measured 75th pct" },
+    { field: "repeats", title: "latency repeats" },
+  ];
   const x = {
     field: "theoretical",
     type: "quantitative",
@@ -196,22 +221,52 @@ export function speedupChart(input: ChartInput): ChartSpec | null {
       },
       {
         transform: kind("run"),
-        mark: { type: "point", filled: true, size: 60, opacity: 0.8 },
+        mark: { type: "rule", strokeWidth: 1.5, opacity: 0.7 },
+        encoding: {
+          x,
+          y: { ...y, field: "lo" },
+          y2: { field: "hi" },
+          color: methodColor(domain),
+        },
+      },
+      {
+        transform: kind("run"),
+        mark: { type: "point", filled: true, size: 60, opacity: 0.85 },
         encoding: {
           x,
           y,
           color: methodColor(domain),
           shape: { field: "panel", type: "nominal", title: "dataset · arch" },
-          tooltip: [
-            { field: "method" },
-            { field: "panel" },
-            { field: "width" },
-            {
-              field: "seed",
+          tooltip,
+        },
+      },
+      ...(values.some((v) => v.kind === "few")
+        ? [{
+          data: { values: [{}] },
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "top",
+            x: 6,
+            y: 6,
+            color: "#666",
+            fontSize: 11,
+          },
+          encoding: {
+            text: {
+              value: `hollow grey: < ${MIN_LATENCY_REPEATS} latency repeats, speedup is noise`,
             },
-            { field: "theoretical" },
-            { field: "measured" },
-          ],
+          },
+        }]
+        : []),
+      {
+        transform: kind("few"),
+        mark: { type: "point", filled: false, size: 60, color: "#aaa", strokeWidth: 1.2 },
+        encoding: {
+          x,
+          y,
+          shape: { field: "panel", type: "nominal", title: "dataset · arch" },
+          tooltip,
         },
       },
     ],

@@ -8,6 +8,7 @@
 import { groupBy, mean, representativeRuns, sd } from "./aggregate.ts";
 import type { Run } from "./load.ts";
 import {
+  categoryAxis,
   type ChartInput,
   type ChartSpec,
   distinct,
@@ -117,7 +118,7 @@ export function robustnessChart(input: ChartInput): ChartSpec | null {
     type: "nominal",
     title: null,
     scale: { domain },
-    axis: { labelAngle: 0 },
+    axis: categoryAxis(domain.length),
   };
   const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   return topLevel("Robustness over seeds", values, {
@@ -261,9 +262,15 @@ export function trainMacsChart(input: ChartInput): ChartSpec | null {
     type: "nominal",
     title: null,
     scale: { domain },
-    axis: { labelAngle: 0 },
+    axis: categoryAxis(domain.length),
   };
-  const y = { field: "fraction", type: "quantitative", title: "training MACs / dense" };
+  const top = Math.max(1, ...values.map((v) => Number(v.hi ?? v.fraction) || 0));
+  const y = {
+    field: "fraction",
+    type: "quantitative",
+    title: "training MACs / dense",
+    scale: { domain: [0, r6(top * 1.12)], nice: false },
+  };
   const spec: ChartSpec = {
     width: 240,
     height: 200,

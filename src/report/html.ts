@@ -1,7 +1,10 @@
 /**
  * The self-contained HTML report: charts as embedded SVG images, their Vega-Lite specs as JSON
  * script blocks, the summary, runs, failed-runs and manifest tables, and an inline stylesheet.
- * It references no external URL; a Content-Security-Policy forbids any network load.
+ * With the Vega runtime given (`runtime`), each chart is also drawn live: tooltips on every mark,
+ * and clicking a method in a legend highlights it (shift-click adds more). The static image stays
+ * in the page for readers without JavaScript. It references no external URL; a
+ * Content-Security-Policy forbids any network load.
  *
  * @module
  */
@@ -23,6 +26,8 @@ export interface HtmlChart {
   spec: ChartSpec;
   /** The rendered SVG markup. */
   svg: string;
+  /** The interactive Vega spec (tooltips, legend filtering), drawn live when present. */
+  vega?: Record<string, unknown>;
 }
 
 /** Everything the HTML report shows. */
@@ -43,6 +48,8 @@ export interface HtmlInput {
   warnings: readonly string[];
   /** Pre-rendered answer sections (findings, leaderboard, robustness) shown before the charts. */
   analysis?: { html: string; nav: readonly [string, string][] };
+  /** Vega's browser runtime (`vega.min.js`), inlined to draw the charts live. */
+  runtime?: string;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -94,7 +101,12 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
 th{background:#f0f0f0;position:sticky;top:0}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
 table.failed td:last-child{text-align:left;white-space:normal;color:#a00}
 table.manifest td{text-align:left;white-space:normal}.empty{color:#777}
-#status{font-size:12px;color:#777}`;
+#status{font-size:12px;color:#777}.view{overflow-x:auto}.view svg{max-width:none}
+.live img{display:none}.hint{font-size:12px;color:#777}
+#vg-tooltip{position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #999;
+border-radius:4px;padding:4px 8px;font-size:12px;box-shadow:0 2px 6px rgba(0,0,0,.2);z-index:10}
+#vg-tooltip th{text-align:left;border:0;background:none;padding:1px 6px 1px 0;color:#555}
+#vg-tooltip td{text-align:left;border:0;padding:1px 0}`;
 
 const SCRIPT = `
 (function () {
@@ -109,10 +121,86 @@ const SCRIPT = `
     for (var j = 0; j < imgs.length; j++) {
       if (!imgs[j].complete || imgs[j].naturalWidth === 0) problems.push("image " + imgs[j].alt);
     }
-    var status = problems.length === 0 ? "ok" : "error: " + problems.join("; ");
-    document.documentElement.setAttribute("data-report-status", status);
-    document.getElementById("status").textContent = "Report check: " + status + " (" +
-      specs.length + " specs, " + imgs.length + " images)";
+    return live().then(function (n) {
+      var status = problems.length === 0 ? "ok" : "error: " + problems.join("; ");
+      document.documentElement.setAttribute("data-report-status", status);
+      document.documentElement.setAttribute("data-live-charts", String(n));
+      document.getElementById("status").textContent = "Report check: " + status + " (" +
+        specs.length + " specs, " + imgs.length + " images, " + n + " live charts)";
+      if (location.hash === "#tooltip-selftest") tooltipSelftest();
+    });
+  }
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function show(v) {
+    return typeof v === "number" ? String(Math.round(v * 1e4) / 1e4) : String(v);
+  }
+  var tip = null;
+  function tooltip(handler, event, item, value) {
+    if (tip === null) {
+      tip = document.createElement("div");
+      tip.id = "vg-tooltip";
+      document.body.appendChild(tip);
+    }
+    if (value === null || value === undefined || value === "") {
+      tip.style.display = "none";
+      return;
+    }
+    var rows = typeof value === "object" ? Object.keys(value).filter(function (k) {
+      return k.charAt(0) !== "_" && k !== "kind";
+    }).map(function (k) {
+      return "<tr><th>" + esc(k) + "</th><td>" + esc(show(value[k])) + "</td></tr>";
+    }).join("") : "<tr><td>" + esc(show(value)) + "</td></tr>";
+    tip.innerHTML = "<table>" + rows + "</table>";
+    tip.style.display = "block";
+    tip.style.left = (event.pageX + 14) + "px";
+    tip.style.top = (event.pageY + 14) + "px";
+  }
+  function live() {
+    if (typeof vega === "undefined") return Promise.resolve(0);
+    var blocks = document.querySelectorAll('script[type="application/json"][id^="vega-"]');
+    var jobs = [];
+    for (var i = 0; i < blocks.length; i++) {
+      (function (block) {
+        var id = block.id.slice(5);
+        var fig = document.getElementById(id), el = document.getElementById("view-" + id);
+        try {
+          var view = new vega.View(vega.parse(JSON.parse(block.textContent)), {
+            renderer: "svg", container: el, hover: true,
+          });
+          view.tooltip(tooltip);
+          jobs.push(view.runAsync().then(function () {
+            fig.className += " live";
+            return 1;
+          }, function (e) {
+            problems.push("view " + id + ": " + e);
+            return 0;
+          }));
+        } catch (e) {
+          problems.push("view " + id + ": " + e);
+        }
+      })(blocks[i]);
+    }
+    return Promise.all(jobs).then(function (r) {
+      return r.reduce(function (a, b) { return a + b; }, 0);
+    });
+  }
+  // For tests: hover the first mark of the first live chart; record the tooltip shown.
+  function tooltipSelftest() {
+    var mark = document.querySelector(".view svg .mark-symbol path, .view svg .mark-line path, " +
+      ".view svg .mark-rect path");
+    var result = "no mark";
+    if (mark) {
+      var r = mark.getBoundingClientRect();
+      var init = { bubbles: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 };
+      ["pointerover", "pointermove", "mouseover", "mousemove"].forEach(function (t) {
+        var E = t.indexOf("pointer") === 0 && window.PointerEvent ? PointerEvent : MouseEvent;
+        mark.dispatchEvent(new E(t, init));
+      });
+      result = tip && tip.style.display === "block" ? tip.textContent : "no tooltip";
+    }
+    document.documentElement.setAttribute("data-tooltip", result);
   }
   if (document.readyState === "complete") check(); else window.addEventListener("load", check);
 })();`;
@@ -120,8 +208,13 @@ const SCRIPT = `
 function chartHtml(c: HtmlChart): string {
   const src = `data:image/svg+xml;base64,${encodeBase64(c.svg)}`;
   const id = escapeHtml(c.name);
+  const live = c.vega
+    ? `<div class="view" id="view-${id}"></div>\n<script type="application/json" id="vega-${id}">${
+      scriptJson(c.vega)
+    }</script>\n`
+    : "";
   return `<figure id="${id}">
-<img src="${src}" alt="${escapeHtml(c.title)}">
+${live}<img src="${src}" alt="${escapeHtml(c.title)}">
 <figcaption>${escapeHtml(c.note)}<br><span class="files">Files: charts/${id}.vl.json · ` +
     `charts/${id}.svg · charts/${id}.png</span></figcaption>
 <script type="application/json" id="spec-${id}">${scriptJson(c.spec)}</script>
@@ -157,7 +250,7 @@ export function renderHtml(input: HtmlInput): string {
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; ` +
-    `style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+    `style-src 'unsafe-inline'; script-src 'unsafe-inline' 'unsafe-eval'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>prunebench report: ${escapeHtml(input.suite)}</title>
 <style>${CSS}</style>
@@ -176,6 +269,13 @@ ${warnings}
     }</nav>
 ${input.analysis?.html ?? ""}
 <h2 id="charts">Charts</h2>
+${
+      input.runtime
+        ? `<p class="hint">Hover a mark for its numbers; click a method in a legend to highlight ` +
+          `it (shift-click to add more, click the legend's empty space or a picked entry to ` +
+          `reset).</p>`
+        : ""
+    }
 ${skipped}
 ${input.charts.map(chartHtml).join("\n")}
 <h2 id="summary">Summary (mean ± sd over seeds)</h2>
@@ -188,7 +288,13 @@ ${tableHtml(failedTable(input.runs), "failed")}
 ${tableHtml(manifest, "manifest")}
 <p id="status">Report check: not run (scripts disabled)</p>
 </main>
-<script>${SCRIPT}</script>
+${
+      input.runtime
+        ? `<script id="vega-runtime">${
+          input.runtime.replace(/<\/script/gi, "<\\/script")
+        }</script>\n`
+        : ""
+    }<script>${SCRIPT}</script>
 </body>
 </html>
 `;

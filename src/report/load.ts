@@ -63,6 +63,12 @@ export interface Run {
   theoreticalSpeedup: number;
   /** Dense / compact measured latency. */
   measuredSpeedup: number;
+  /** 25th percentile of the per-repeat speedups (NaN when not recorded). */
+  measuredSpeedupLo: number;
+  /** 75th percentile of the per-repeat speedups (NaN when not recorded). */
+  measuredSpeedupHi: number;
+  /** Timed latency repeats (NaN when not recorded). */
+  latencyRepeats: number;
   /** Test accuracy in [0, 1]. */
   acc: number;
   /** Test loss. */
@@ -178,6 +184,9 @@ export function toRun(r: Record<string, string>): Run {
     macsCompact: num(r.macs_compact),
     theoreticalSpeedup: num(r.theoretical_speedup),
     measuredSpeedup: num(r.measured_speedup),
+    measuredSpeedupLo: num(r.measured_speedup_lo),
+    measuredSpeedupHi: num(r.measured_speedup_hi),
+    latencyRepeats: num(r.latency_repeats),
     acc,
     loss: num(r.loss),
     accDenseBaseline: num(r.acc_dense_baseline),

@@ -22,6 +22,7 @@ import { DEFAULT_PNG_WIDTH, specToSvg, svgToPng } from "./render.ts";
 import { type HtmlChart, renderHtml } from "./html.ts";
 import { summaryMarkdown } from "./markdown.ts";
 import { analysisHtml, analysisMarkdown, analysisSections } from "./analysis.ts";
+import { interactiveVega, vegaRuntime } from "./interactive.ts";
 
 export { loadResults, type Results, type Run } from "./load.ts";
 export { buildCharts, CHARTS, type ChartSpec } from "./charts.ts";
@@ -82,7 +83,7 @@ export async function writeReport(
   const chartDir = join(dir, "charts");
   await Deno.mkdir(chartDir, { recursive: true });
   const htmlCharts: HtmlChart[] = [];
-  for (const { def, spec } of built) {
+  for (const { def, spec, note } of built) {
     const base = join(chartDir, def.name);
     const svg = await specToSvg(spec);
     await Deno.writeTextFile(`${base}.vl.json`, JSON.stringify(spec, null, 2) + "\n");
@@ -94,7 +95,8 @@ export async function writeReport(
       });
       await Deno.writeFile(`${base}.png`, png);
     } else await removeIfPresent(`${base}.png`);
-    htmlCharts.push({ name: def.name, title: String(spec.title), note: def.note, spec, svg });
+    const vega = interactiveVega(spec);
+    htmlCharts.push({ name: def.name, title: String(spec.title), note, spec, svg, vega });
     log(`chart ${def.name}`);
   }
   const builtNames = new Set(built.map((b) => b.def.name));
@@ -123,6 +125,7 @@ export async function writeReport(
         html: analysisHtml(analysis),
         nav: analysis.map((s) => [s.id, s.title] as [string, string]),
       },
+      runtime: await vegaRuntime(),
     }),
   );
   await Deno.writeTextFile(

@@ -7,6 +7,7 @@
 
 import type { Run, Summary } from "./load.ts";
 import { lambdaLabel } from "./aggregate.ts";
+import { MIN_LATENCY_REPEATS } from "./charts_common.ts";
 
 /** A table as a header row and string cells. */
 export interface Table {
@@ -128,6 +129,19 @@ function sortRuns(runs: readonly Run[]): Run[] {
   });
 }
 
+/**
+ * Measured speedup with its 25th–75th percentile interval, e.g. `2.10 [1.95–2.31]`; marked
+ * `(n=3: noise)` when fewer than {@linkcode MIN_LATENCY_REPEATS} latency repeats were timed.
+ */
+export function measuredCell(r: Run): string {
+  const m = fmt(r.measuredSpeedup, 2);
+  if (m === DASH) return m;
+  if (r.latencyRepeats < MIN_LATENCY_REPEATS) return `${m} (n=${r.latencyRepeats}: noise)`;
+  return Number.isFinite(r.measuredSpeedupLo)
+    ? `${m} [${fmt(r.measuredSpeedupLo, 2)}–${fmt(r.measuredSpeedupHi, 2)}]`
+    : m;
+}
+
 /** The runs table: one row per successful run and operating point. */
 export function runsTable(runs: readonly Run[]): Table {
   const header = [
@@ -144,7 +158,7 @@ export function runsTable(runs: readonly Run[]): Table {
     "per layer",
     "weights kept (%)",
     "speedup (theor.)",
-    "speedup (meas.)",
+    "speedup (meas. [IQR])",
     "epochs",
     "wall (s)",
   ];
@@ -153,7 +167,7 @@ export function runsTable(runs: readonly Run[]): Table {
     r.method,
     r.arch,
     r.dataset,
-    fmt(r.initWidth, 0),
+    fmtWidth(r.initWidth),
     lambdaLabel(r.lambda),
     r.point,
     fmt(r.seed, 0),
@@ -162,7 +176,7 @@ export function runsTable(runs: readonly Run[]): Table {
     r.perLayerKept.join("-") || DASH,
     fmt(r.weightsKeptFraction * 100, 1),
     fmt(r.theoreticalSpeedup, 2),
-    fmt(r.measuredSpeedup, 2),
+    measuredCell(r),
     fmt(r.epochs, 0),
     fmt(r.wallS, 1),
   ]);
@@ -177,7 +191,7 @@ export function failedTable(runs: readonly Run[]): Table {
     r.method,
     r.arch,
     r.dataset,
-    fmt(r.initWidth, 0),
+    fmtWidth(r.initWidth),
     lambdaLabel(r.lambda),
     fmt(r.seed, 0),
     r.status || "failed",
