@@ -186,10 +186,12 @@ const SCRIPT = `
       return r.reduce(function (a, b) { return a + b; }, 0);
     });
   }
-  // For tests: hover the first mark of the first live chart; record the tooltip shown.
+  // For tests: hover the first point (else bar, else line) of the live charts; record the tooltip.
   function tooltipSelftest() {
-    var mark = document.querySelector(".view svg .mark-symbol path, .view svg .mark-line path, " +
-      ".view svg .mark-rect path");
+    // points first: a line's bounding-box centre need not lie on its stroke
+    var mark = document.querySelector(".view svg .mark-symbol path") ||
+      document.querySelector(".view svg .mark-rect path") ||
+      document.querySelector(".view svg .mark-line path");
     var result = "no mark";
     if (mark) {
       var r = mark.getBoundingClientRect();
