@@ -80,6 +80,8 @@ export interface PruneModelResult {
   history: EpochRecord[];
   /** The pruned model, ending with softmax when the input model did (dispose it). */
   model: tf.LayersModel;
+  /** The compact network (eval output = `model`'s logits; dispose it). */
+  network: Network;
   /** Where the pruned model was written, when `outDir` was given. */
   modelJson?: string;
 }
@@ -105,7 +107,7 @@ export interface PruneModelResult {
  * ] });
  * const r = await pruneModel(model, data, { method: "l0-hc", epochs: 1, latency: { repeats: 2 } });
  * if (!(r.params.after <= r.params.before) || r.kept[0].before !== 32) throw new Error();
- * r.model.dispose(); model.dispose();
+ * r.model.dispose(); r.network.dispose(); model.dispose();
  * ```
  */
 export async function pruneModel(
@@ -164,8 +166,9 @@ export async function pruneModel(
           data,
           options,
         });
-      } finally {
+      } catch (e) {
         small.dispose();
+        throw e;
       }
     } finally {
       disposePoints(result, net);
@@ -225,6 +228,7 @@ async function summarise(
     },
     history: s.history,
     model: out,
+    network: small,
   };
   if (s.options.outDir) result.modelJson = await saveLayersModel(out, s.options.outDir);
   return result;
