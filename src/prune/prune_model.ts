@@ -38,6 +38,13 @@ export interface PruneModelOptions {
   batchSize?: number;
   /** Any other training option (optimizer: Adam, lr 1e-3 by default). */
   train?: Partial<TrainConfig>;
+  /**
+   * Learning rate of the method's own variables (gates, DAM's β, …) that would otherwise follow
+   * the weights' optimizer. Fine-tuning a pretrained model is short (a few epochs, not the
+   * hundreds of the papers' from-scratch runs), so gates move this much faster than the weights.
+   * `null` keeps the method's own setting. @default 10 × the weights' learning rate
+   */
+  gateLr?: number | null;
   /** Operating point to compact, by label. @default the method's first (`final`) */
   point?: string;
   /** Seed of the method's randomness and the data order. @default 0 */
@@ -141,6 +148,8 @@ export async function pruneModel(
       createMethodContext(net, data, config, new Rng(config.seed!)),
       resolved.config,
     );
+    const gateLr = options.gateLr === undefined ? 10 * config.optimizer.lr : options.gateLr;
+    if (gateLr !== null) fasterGates(method, config, gateLr);
     const result = await train(net, method, data, config);
     try {
       const p = options.point === undefined
@@ -155,8 +164,18 @@ export async function pruneModel(
       }
       const { baked, gates } = bakeEval(p.network, p.network === net ? method : null);
       const masks: CompactOptions = { keep: p.keep, weights: p.weights, gates };
-      const { net: small } = compactWithIndices(baked, masks);
-      if (baked !== p.network) baked.dispose();
+      let small: Network;
+      try {
+        small = compactWithIndices(baked, masks).net;
+      } catch (e) {
+        if (!(e instanceof RangeError && /layer collapse/.test(e.message))) throw e;
+        throw new RangeError(
+          `${e.message}: the method removed a whole layer; lower its lambda ` +
+            `(config.lambda), gateLr or the epochs`,
+        );
+      } finally {
+        if (baked !== p.network) baked.dispose();
+      }
       try {
         return await summarise(imported.outputActivation, imported.sources, reference, small, {
           method: spec.id,
@@ -232,6 +251,17 @@ async function summarise(
   };
   if (s.options.outDir) result.modelJson = await saveLayersModel(out, s.options.outDir);
   return result;
+}
+
+/** Gives the method's variable groups that follow the weights' optimizer their own `lr`. */
+function fasterGates(method: PruningMethod, config: TrainConfig, lr: number): void {
+  const groups = method.variableGroups.bind(method);
+  method.variableGroups = () =>
+    groups().map((g) =>
+      g.optimizer === null
+        ? { ...g, optimizer: { ...config.optimizer, lr, weightDecay: g.weightDecay ?? 0 } }
+        : g
+    );
 }
 
 /** Test-split accuracy of a network (eval mode, no gates). */
