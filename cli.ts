@@ -20,6 +20,7 @@ import { listCommand } from "./src/harness/list.ts";
 import { runWorker } from "./src/harness/worker.ts";
 import { singleRunSuite } from "./src/harness/single.ts";
 import { MIRROR_HOSTS } from "./src/data/mod.ts";
+import { PRUNE_HELP, pruneCommand } from "./src/prune/command.ts";
 
 const HELP = `prunebench — learned neural-network pruning benchmarks
 
@@ -28,6 +29,7 @@ Usage:
                [--out DIR] [--backend wasm|cpu|webgpu|tensorflow] [--data-dir DIR] [--no-report]
   cli.ts run --method ID --arch ID [--dataset mnist] [--width 1] [--seed 1] [--epochs N]
              [--batch-size 100] [--lr 1e-3] [--train-limit N] [--set key=value ...]
+${PRUNE_HELP}
   cli.ts list [suites|methods|archs|datasets]
   cli.ts aggregate DIR [DIR ...] --out DIR
   cli.ts report [DIR]
@@ -76,6 +78,9 @@ async function main(argv: string[]): Promise<number> {
       return await runBench(suite, values);
     }
     case "run": {
+      if (rest.some((a) => a === "--model" || a.startsWith("--model="))) {
+        return await pruneCommand(rest);
+      }
       const { values } = parseArgs({
         args: rest,
         options: {

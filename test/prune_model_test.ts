@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import * as tf from "../src/deps/tfjs.ts";
 import { fromLayersModel, loadLayersModelFrom } from "../src/models/from_layers.ts";
-import { pruneModel } from "../src/prune/prune_model.ts";
+import { pruneModel, saveLayersModel } from "../src/prune/prune_model.ts";
+import { join } from "node:path";
 import { datasetFromArrays } from "../src/data/arrays.ts";
 import { Rng } from "../src/util/rng.ts";
 
@@ -199,3 +200,62 @@ for (const method of ["l0-hc", "dam"]) {
     await Deno.remove(outDir, { recursive: true });
   });
 }
+
+Deno.test("cli.ts run --model: prunes a saved model on CSV data and writes model + result.json", async () => {
+  const dir = await Deno.makeTempDir();
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: 8, activation: "relu" }),
+      tf.layers.dense({ units: 2, activation: "softmax" }),
+    ],
+  });
+  await saveLayersModel(model, join(dir, "mine"));
+  model.dispose();
+  const rng = new Rng(3);
+  const rows = Array.from({ length: 60 }, () => {
+    const f = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
+    return `${f.map((x) => x.toFixed(3)).join(",")},${f[0] > 0 ? "yes" : "no"}`;
+  });
+  await Deno.writeTextFile(join(dir, "data.csv"), ["a,b,c,d,label", ...rows].join("\n"));
+  const out = join(dir, "out");
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      "cli.ts",
+      "run",
+      "--model",
+      join(dir, "mine", "model.json"),
+      "--data",
+      join(dir, "data.csv"),
+      "--label",
+      "label",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "16",
+      "--backend",
+      "cpu",
+      "--out",
+      out,
+    ],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const res = await cmd.output();
+  const text = new TextDecoder().decode(res.stdout) + new TextDecoder().decode(res.stderr);
+  assert.equal(res.code, 0, text);
+  assert.match(text, /l0-hc \(final\) on .*: test accuracy [\d.]+ -> [\d.]+ \(6 examples\)/);
+  assert.match(text, /dense_Dense\d+: 8 -> \d+ units/);
+  const result = JSON.parse(await Deno.readTextFile(join(out, "result.json")));
+  assert.equal(result.kept[0].before, 8);
+  const reloaded = await loadLayersModelFrom(out);
+  assert.deepEqual(reloaded.outputs[0].shape, [null, 2]);
+  reloaded.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
