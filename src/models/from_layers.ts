@@ -387,7 +387,12 @@ function foldBatchNorm(l: tf.layers.Layer, cfg: Cfg, last: Pending, specs: Layer
 export async function loadLayersModelFrom(source: string): Promise<tf.LayersModel> {
   if (/^https?:\/\//.test(source)) return await tf.loadLayersModel(source);
   let path = source.startsWith("file://") ? fileURLToPath(source) : source;
-  const info = await Deno.stat(path).catch(() => null);
+  const info = await Deno.stat(path).catch((e) => {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new TypeError(`Cannot read model "${source}": run Deno with --allow-read=${path}`);
+    }
+    return null;
+  });
   if (!info) {
     throw new TypeError(`Cannot load model "${source}": no such file; give the path of model.json`);
   }
