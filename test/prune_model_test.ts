@@ -133,13 +133,87 @@ Deno.test("fromLayersModel: unsupported layers are refused up front with name, c
   tanh.dispose();
   const input = tf.input({ shape: [4] });
   const a = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
-  const sum = tf.layers.add({ name: "skip" }).apply([a, input]) as tf.SymbolicTensor;
-  const residual = tf.model({
-    inputs: input,
-    outputs: tf.layers.dense({ units: 2 }).apply(sum) as tf.SymbolicTensor,
+  const cat = tf.layers.concatenate({ name: "cat" }).apply([a, input]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2 }).apply(cat) as tf.SymbolicTensor;
+  const concat = tf.model({ inputs: input, outputs: out });
+  assert.throws(
+    () => fromLayersModel(concat),
+    /"cat" \(Concatenate\): this layer kind is not supported/,
+  );
+  concat.dispose();
+});
+
+/** A functional ResNet-style model: identity and projection residual blocks. */
+function smallResNet(): tf.LayersModel {
+  const conv = (x: tf.SymbolicTensor, filters: number, k: number, strides = 1) =>
+    tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false })
+      .apply(x) as tf.SymbolicTensor;
+  const bn = (x: tf.SymbolicTensor) => tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+  const relu = (x: tf.SymbolicTensor) => tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  const add = (a: tf.SymbolicTensor, b: tf.SymbolicTensor) =>
+    tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+  const input = tf.input({ shape: [8, 8, 3] });
+  const stem = relu(bn(conv(input, 8, 3)));
+  const b1 = relu(add(bn(conv(relu(bn(conv(stem, 8, 3))), 8, 3)), stem));
+  const b2 = relu(add(bn(conv(relu(bn(conv(b1, 16, 3, 2))), 16, 3)), bn(conv(b1, 16, 1, 2))));
+  const gap = tf.layers.globalAveragePooling2d({}).apply(b2) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 4, activation: "softmax" }).apply(gap) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+Deno.test("fromLayersModel: residual Add blocks import with gates on the blocks' inner convolutions", async () => {
+  const model = smallResNet();
+  for (const l of model.layers) {
+    if (l.getClassName() !== "BatchNormalization") continue;
+    l.setWeights(
+      l.getWeights().map((w, i) =>
+        i === 3
+          ? tf.randomUniform(w.shape, 0.5, 2, "float32", 4)
+          : tf.randomNormal(w.shape, 0, 0.5, "float32", i)
+      ),
+    );
+  }
+  const { net, arch } = fromLayersModel(model);
+  assert.deepEqual(arch.layers.map((l) => l.type), [
+    "conv2d",
+    "residual",
+    "residual",
+    "globalavgpool",
+    "dense",
+  ]);
+  // the stream's channels (stem, each path's last conv) cannot be gated; the inner convs are
+  assert.deepEqual(net.groups.map((g) => g.size), [8, 16]);
+  const x = tf.randomNormal([4, 8, 8, 3], 0, 1, "float32", 3);
+  const ours = tf.tidy(() => tf.softmax(net.forward(x)));
+  const theirs = model.predict(x) as tf.Tensor;
+  assert.ok(maxAbsDiff(ours, theirs) < 1e-5, `max |diff| ${maxAbsDiff(ours, theirs)}`);
+  tf.dispose([ours, theirs]);
+  net.dispose();
+  // and it prunes, exports and reloads
+  const t = task(60, 5);
+  const rgb = new Float32Array(60 * 192).map((_, i) => t.x[Math.floor(i / 3)]);
+  const data = datasetFromArrays(rgb, t.y, {
+    inputShape: [8, 8, 3],
+    numClasses: 4,
+    validationSplit: 0.2,
   });
-  assert.throws(() => fromLayersModel(residual), /"skip" \(Add\): residual Add graphs/);
-  residual.dispose();
+  const outDir = await Deno.makeTempDir();
+  const r = await pruneModel(model, data, {
+    config: { lambda: 2, initStd: 3 },
+    epochs: 1,
+    batchSize: 16,
+    outDir,
+    latency: { batch: 4, repeats: 1 },
+  });
+  const reloaded = await loadLayersModelFrom(outDir);
+  const a = reloaded.predict(x) as tf.Tensor;
+  const c = tf.tidy(() => tf.softmax(r.network.forward(x)));
+  assert.ok(maxAbsDiff(a, c) < 1e-5);
+  assert.deepEqual(r.kept.map((k) => k.before), [8, 16]);
+  tf.dispose([x, a, c]);
+  [reloaded, r.model, model].forEach((m) => m.dispose());
+  r.network.dispose();
+  await Deno.remove(outDir, { recursive: true });
 });
 
 for (const method of ["l0-hc", "dam"]) {

@@ -11,35 +11,23 @@
  * Flatten and Dropout, with which ReLU commutes); `MaxPooling2D`/`AveragePooling2D` (square,
  * `valid`); `GlobalAveragePooling2D`; `Flatten`; `Dropout`/`SpatialDropout2D` → identity (eval
  * mode); a final `softmax` (activation of the last Dense or a last `Activation`/`Softmax` layer)
- * → logits plus `outputActivation: "softmax"`. Every hidden Dense/Conv2D gets a gate group.
- * Anything else is refused before any weight is read, naming the layer, its class and the
- * supported kinds. Residual `Add` graphs are refused for now (the engine supports residual
- * blocks, the importer does not yet parse branching graphs).
+ * → logits plus `outputActivation: "softmax"`; residual blocks (a fork whose two paths meet in
+ * an `Add`, optionally followed by ReLU; identity or projection shortcut) → residual specs. Every
+ * hidden Dense/Conv2D gets a gate group, except those whose channels flow into a residual addition
+ * (the engine would need tied masks): the layer feeding a block and the last Dense/Conv2D of each
+ * of its paths. Anything else is refused before any weight is read, naming the layer, its class
+ * and the supported kinds (see `layers_graph.ts`).
  *
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Activation, ArchSpec, ConvSpec, DenseSpec, LayerSpec } from "./spec.ts";
-import { Network } from "./network.ts";
+import type { Activation, ArchSpec, ConvSpec, DenseSpec, LayerSpec, ResidualSpec } from "./spec.ts";
+import { type GraphItem, parseGraph, refuse, SUPPORTED_LAYERS } from "./layers_graph.ts";
 
-/** Layer classes {@linkcode fromLayersModel} accepts. */
-export const SUPPORTED_LAYERS: readonly string[] = [
-  "InputLayer",
-  "Dense",
-  "Conv2D",
-  "BatchNormalization",
-  "ReLU",
-  "Activation",
-  "Softmax",
-  "MaxPooling2D",
-  "AveragePooling2D",
-  "GlobalAveragePooling2D",
-  "Flatten",
-  "Dropout",
-  "SpatialDropout2D",
-];
+export { SUPPORTED_LAYERS };
+import { Network } from "./network.ts";
 
 /** Options of {@linkcode fromLayersModel}. */
 export interface FromLayersOptions {
@@ -61,14 +49,6 @@ export interface ImportedModel {
   sources: Record<string, string[]>;
 }
 
-/** The refusal message for a layer the importer cannot map. */
-function refuse(layer: tf.layers.Layer, why: string): never {
-  throw new TypeError(
-    `Cannot import layer "${layer.name}" (${layer.getClassName()}): ${why}. Supported layers: ` +
-      `${SUPPORTED_LAYERS.join(", ")} (ReLU/linear activations; softmax only at the output)`,
-  );
-}
-
 type Cfg = Record<string, unknown>;
 
 function pair(layer: tf.layers.Layer, cfg: Cfg, key: string): number {
@@ -84,42 +64,6 @@ function activationOf(layer: tf.layers.Layer, cfg: Cfg): Activation | "softmax" 
   if (a === "linear") return "none";
   if (a === "softmax") return "softmax";
   return refuse(layer, `activation "${a}" is not supported (only relu, linear, final softmax)`);
-}
-
-/** Checks the model is a single-input chain; returns its layers without the InputLayer. */
-function chain(model: tf.LayersModel): tf.layers.Layer[] {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new TypeError(
-      `Cannot import model "${model.name}": it has ${model.inputs.length} inputs and ` +
-        `${model.outputs.length} outputs; only single-input, single-output models are supported`,
-    );
-  }
-  const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
-  for (const l of layers) {
-    const cls = l.getClassName();
-    if (cls === "Sequential" || cls === "Model" || cls === "Functional") {
-      refuse(l, "nested models are not supported; flatten them into one model");
-    }
-    if (!SUPPORTED_LAYERS.includes(cls)) {
-      refuse(
-        l,
-        cls === "Add"
-          ? "residual Add graphs are not supported by the importer yet"
-          : "this layer kind is not supported",
-      );
-    }
-    if (l.inboundNodes.length > 1) refuse(l, "shared layers (applied twice) are not supported");
-  }
-  layers.forEach((l, i) => {
-    const inbound = l.inboundNodes[0]?.inboundLayers ?? [];
-    const prev = i > 0 ? layers[i - 1] : null;
-    const ok = inbound.length === 1 &&
-      (prev ? inbound[0] === prev : inbound[0].getClassName() === "InputLayer");
-    if (!ok && !(model instanceof tf.Sequential)) {
-      refuse(l, "the model is not a chain of layers (branches are not supported)");
-    }
-  });
-  return layers;
 }
 
 interface Pending {
@@ -158,29 +102,30 @@ export function fromLayersModel(
   model: tf.LayersModel,
   options: FromLayersOptions = {},
 ): ImportedModel {
-  const layers = chain(model);
+  const items = parseGraph(model);
   const inputShape = model.inputs[0].shape.slice(1) as number[];
   if (inputShape.some((d) => d == null)) {
     throw new TypeError(
       `Cannot import model "${model.name}": its input shape [${inputShape}] has unknown sizes`,
     );
   }
-  const specs: LayerSpec[] = [];
   const pending: Pending[] = [];
   const sources: Record<string, string[]> = {};
   let last: Pending | null = null; // last compute layer
   let commutes = true; // only ReLU-commuting layers since the last compute layer
   let afterCompute = false; // the previous layer is the last compute layer (for BN)
   let softmax = false;
+  let reluTarget: { activation: Activation; name: string } | null = null; // a following ReLU
+  let final: Pending | null = null; // the classifier
   const setRelu = (l: tf.layers.Layer) => {
-    if (!last || !commutes || last.spec.activation !== "none") {
+    if (!reluTarget || !commutes || reluTarget.activation !== "none") {
       refuse(
         l,
-        "a ReLU must follow a Dense/Conv2D (with at most MaxPooling2D/Flatten/Dropout between)",
+        "a ReLU must follow a Dense/Conv2D/Add (with at most MaxPooling2D/Flatten/Dropout between)",
       );
     }
-    last.spec.activation = "relu";
-    sources[last.spec.name].push(l.name);
+    reluTarget.activation = "relu";
+    sources[reluTarget.name].push(l.name);
   };
   const names = new Set<string>();
   const nameOf = (l: tf.layers.Layer) => {
@@ -189,116 +134,141 @@ export function fromLayersModel(
     names.add(n);
     return n;
   };
-  for (const l of layers) {
-    const cls = l.getClassName();
-    const cfg = l.getConfig() as Cfg;
-    if (softmax && !cls.includes("Dropout")) {
-      refuse(l, "layers after the output softmax are not supported");
-    }
-    const wasAfterCompute = afterCompute;
-    afterCompute = false;
-    switch (cls) {
-      case "Dense":
-      case "Conv2D": {
-        const act = activationOf(l, cfg);
-        const ws = l.getWeights().map((t) => t.clone()); // getWeights gives the variables' own tensors
-        const name = nameOf(l);
-        const values = new Map<string, tf.Tensor>([[`${name}.w`, ws[0]]]);
-        if (ws[1]) values.set(`${name}.b`, ws[1]);
-        const bias = ws.length > 1;
-        let spec: DenseSpec | ConvSpec;
-        if (cls === "Dense") {
-          const inRank = l.inboundNodes[0].inputShapes as number[] | number[][];
-          const shape = (Array.isArray(inRank[0]) ? inRank[0] : inRank) as number[];
-          if (shape.length !== 2) {
-            refuse(l, `a Dense on a rank-${shape.length - 1} input needs a Flatten before it`);
+  const convert = (chain: GraphItem[], specs: LayerSpec[]) => {
+    for (const l of chain) {
+      if (!(l instanceof tf.layers.Layer)) {
+        const r: ResidualSpec = {
+          type: "residual",
+          name: nameOf(l.add),
+          body: [],
+          shortcut: [],
+          activation: "none",
+        };
+        for (const [path, out] of [[l.body, r.body], [l.shortcut, r.shortcut]] as const) {
+          last = null, reluTarget = null, commutes = true, afterCompute = false;
+          convert(path, out);
+        }
+        specs.push(r);
+        sources[r.name] = [l.add.name];
+        last = null, reluTarget = r, commutes = true, afterCompute = false;
+        continue;
+      }
+      const cls = l.getClassName();
+      const cfg = l.getConfig() as Cfg;
+      if (softmax && !cls.includes("Dropout")) {
+        refuse(l, "layers after the output softmax are not supported");
+      }
+      const wasAfterCompute = afterCompute;
+      afterCompute = false;
+      switch (cls) {
+        case "Dense":
+        case "Conv2D": {
+          const act = activationOf(l, cfg);
+          const ws = l.getWeights().map((t) => t.clone()); // getWeights gives the variables' own tensors
+          const name = nameOf(l);
+          const values = new Map<string, tf.Tensor>([[`${name}.w`, ws[0]]]);
+          if (ws[1]) values.set(`${name}.b`, ws[1]);
+          const bias = ws.length > 1;
+          let spec: DenseSpec | ConvSpec;
+          if (cls === "Dense") {
+            const inRank = l.inboundNodes[0].inputShapes as number[] | number[][];
+            const shape = (Array.isArray(inRank[0]) ? inRank[0] : inRank) as number[];
+            if (shape.length !== 2) {
+              refuse(l, `a Dense on a rank-${shape.length - 1} input needs a Flatten before it`);
+            }
+            spec = { type: "dense", name, units: cfg.units as number, activation: "none", bias };
+          } else {
+            if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
+            if (pair(l, cfg, "dilationRate") !== 1) {
+              refuse(l, "dilated convolutions are not supported");
+            }
+            const padding = cfg.padding as string;
+            if (padding !== "same" && padding !== "valid") {
+              refuse(l, `padding "${padding}" is not supported`);
+            }
+            spec = {
+              type: "conv2d",
+              name,
+              filters: cfg.filters as number,
+              kernel: pair(l, cfg, "kernelSize"),
+              stride: pair(l, cfg, "strides"),
+              padding,
+              activation: "none",
+              bias,
+            };
           }
-          spec = { type: "dense", name, units: cfg.units as number, activation: "none", bias };
-        } else {
+          if (options.gated ?? true) spec.gated = true;
+          specs.push(spec);
+          sources[name] = [l.name];
+          last = { spec, values };
+          final = last;
+          reluTarget = spec;
+          pending.push(last);
+          commutes = true;
+          afterCompute = true;
+          if (act === "relu") spec.activation = "relu";
+          if (act === "softmax") softmax = true;
+          break;
+        }
+        case "BatchNormalization": {
+          if (!wasAfterCompute || !last || last.spec.activation !== "none") {
+            refuse(l, "BatchNormalization must directly follow a Dense/Conv2D without activation");
+          }
+          const axis = cfg.axis as number;
+          const rank = last.spec.type === "conv2d" ? 4 : 2;
+          if (axis !== -1 && axis !== rank - 1) refuse(l, `axis ${axis} is not the channel axis`);
+          foldBatchNorm(l, cfg, last, specs);
+          sources[last.spec.name].push(l.name);
+          afterCompute = true;
+          break;
+        }
+        case "ReLU": {
+          if (cfg.maxValue != null) {
+            refuse(l, `maxValue ${cfg.maxValue} (ReLU6 etc.) is not supported`);
+          }
+          setRelu(l);
+          break;
+        }
+        case "Activation":
+        case "Softmax": {
+          const act = cls === "Softmax" ? "softmax" : activationOf(l, cfg);
+          if (act === "relu") setRelu(l);
+          else if (act === "softmax") softmax = true;
+          break;
+        }
+        case "MaxPooling2D":
+        case "AveragePooling2D": {
+          if (cfg.padding !== "valid") {
+            refuse(l, `padding "${cfg.padding}" is not supported (valid only)`);
+          }
           if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-          if (pair(l, cfg, "dilationRate") !== 1) {
-            refuse(l, "dilated convolutions are not supported");
-          }
-          const padding = cfg.padding as string;
-          if (padding !== "same" && padding !== "valid") {
-            refuse(l, `padding "${padding}" is not supported`);
-          }
-          spec = {
-            type: "conv2d",
-            name,
-            filters: cfg.filters as number,
-            kernel: pair(l, cfg, "kernelSize"),
-            stride: pair(l, cfg, "strides"),
-            padding,
-            activation: "none",
-            bias,
-          };
+          const size = pair(l, cfg, "poolSize");
+          const stride = cfg.strides == null ? size : pair(l, cfg, "strides");
+          specs.push({ type: cls === "MaxPooling2D" ? "maxpool" : "avgpool", size, stride });
+          if (cls === "AveragePooling2D") commutes = false;
+          break;
         }
-        if (options.gated ?? true) spec.gated = true;
-        specs.push(spec);
-        sources[name] = [l.name];
-        last = { spec, values };
-        pending.push(last);
-        commutes = true;
-        afterCompute = true;
-        if (act === "relu") spec.activation = "relu";
-        if (act === "softmax") softmax = true;
-        break;
+        case "GlobalAveragePooling2D":
+          if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
+          specs.push({ type: "globalavgpool" });
+          commutes = false;
+          break;
+        case "Flatten":
+          specs.push({ type: "flatten" });
+          break;
+        default: // Dropout, SpatialDropout2D: identity in eval mode
+          break;
       }
-      case "BatchNormalization": {
-        if (!wasAfterCompute || !last || last.spec.activation !== "none") {
-          refuse(l, "BatchNormalization must directly follow a Dense/Conv2D without activation");
-        }
-        const axis = cfg.axis as number;
-        const rank = last.spec.type === "conv2d" ? 4 : 2;
-        if (axis !== -1 && axis !== rank - 1) refuse(l, `axis ${axis} is not the channel axis`);
-        foldBatchNorm(l, cfg, last, specs);
-        sources[last.spec.name].push(l.name);
-        afterCompute = true;
-        break;
-      }
-      case "ReLU": {
-        if (cfg.maxValue != null) {
-          refuse(l, `maxValue ${cfg.maxValue} (ReLU6 etc.) is not supported`);
-        }
-        setRelu(l);
-        break;
-      }
-      case "Activation":
-      case "Softmax": {
-        const act = cls === "Softmax" ? "softmax" : activationOf(l, cfg);
-        if (act === "relu") setRelu(l);
-        else if (act === "softmax") softmax = true;
-        break;
-      }
-      case "MaxPooling2D":
-      case "AveragePooling2D": {
-        if (cfg.padding !== "valid") {
-          refuse(l, `padding "${cfg.padding}" is not supported (valid only)`);
-        }
-        if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-        const size = pair(l, cfg, "poolSize");
-        const stride = cfg.strides == null ? size : pair(l, cfg, "strides");
-        specs.push({ type: cls === "MaxPooling2D" ? "maxpool" : "avgpool", size, stride });
-        if (cls === "AveragePooling2D") commutes = false;
-        break;
-      }
-      case "GlobalAveragePooling2D":
-        if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-        specs.push({ type: "globalavgpool" });
-        commutes = false;
-        break;
-      case "Flatten":
-        specs.push({ type: "flatten" });
-        break;
-      default: // Dropout, SpatialDropout2D: identity in eval mode
-        break;
     }
-  }
-  if (!last) {
+  };
+  const specs: LayerSpec[] = [];
+  convert(items, specs);
+  const output = final as Pending | null;
+  if (!output) {
     throw new TypeError(`Cannot import model "${model.name}": it has no Dense or Conv2D layer`);
   }
-  delete last.spec.gated; // the output layer's units are the classes
+  delete output.spec.gated; // the output layer's units are the classes
+  ungateStreams(specs, null);
   const outShape = model.outputs[0].shape;
   if (outShape.length !== 2) {
     throw new TypeError(
@@ -320,6 +290,24 @@ export function fromLayersModel(
     }
   }
   return { arch, net, outputActivation: softmax ? "softmax" : "linear", sources };
+}
+
+/**
+ * Removes the gates the engine cannot apply: channels that flow into a residual addition (the
+ * producer of a block's input and the last Dense/Conv2D of each of its paths) need tied masks.
+ */
+function ungateStreams(layers: LayerSpec[], producer: DenseSpec | ConvSpec | null) {
+  for (const l of layers) {
+    if (l.type === "dense" || l.type === "conv2d") producer = l;
+    if (l.type !== "residual") continue;
+    if (producer) delete producer.gated;
+    for (const path of [l.body, l.shortcut]) {
+      const end = ungateStreams(path, producer);
+      if (end) delete end.gated;
+    }
+    producer = null;
+  }
+  return producer;
 }
 
 /** Maps a BN layer onto the conv before it, or folds it into the dense before it. */
