@@ -143,7 +143,7 @@ export async function pruneModel(
   let method: PruningMethod | null = null;
   const reference = net.clone(); // the pretrained, unpruned network
   try {
-    const accuracyBefore = await accuracy(net, data);
+    const accuracyBefore = await accuracy(net, data, config.normalize);
     method = spec.create(
       createMethodContext(net, data, config, new Rng(config.seed!)),
       resolved.config,
@@ -231,7 +231,7 @@ async function summarise(
     method: s.method,
     point: s.point,
     accuracyBefore: s.accuracyBefore,
-    accuracyAfter: await accuracy(small, s.data),
+    accuracyAfter: await accuracy(small, s.data, s.options.train?.normalize),
     kept: small.groups.map((g) => ({
       layer: sources[g.layer]?.[0] ?? g.layer,
       before: g.initialSize,
@@ -264,10 +264,10 @@ function fasterGates(method: PruningMethod, config: TrainConfig, lr: number): vo
     );
 }
 
-/** Test-split accuracy of a network (eval mode, no gates). */
-export async function accuracy(net: Network, data: Dataset): Promise<number> {
+/** Test-split accuracy of a network (eval mode, no gates; `normalize` as in training). */
+export async function accuracy(net: Network, data: Dataset, normalize = false): Promise<number> {
   let correct = 0;
-  for (const b of batches(data.test, data, { batchSize: 500 })) {
+  for (const b of batches(data.test, data, { batchSize: 500, normalize })) {
     const c = tf.tidy(() =>
       tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32"))
     );
