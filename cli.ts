@@ -31,8 +31,10 @@ import {
   type Scopes,
   workerScopes,
 } from "./src/harness/permissions.ts";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { PRUNE_HELP, pruneCommand } from "./src/prune/command.ts";
 
 const HELP = `prunebench — learned neural-network pruning benchmarks
 
@@ -42,6 +44,7 @@ ${
     `  ${c.usage[0]}\n      ${c.options.map((o) => `--${o.name}`).join(" ")}`
   ).join("\n")
 }
+${PRUNE_HELP}
   deno task perf | validate:l0 | validate:methods | validate:reference [--help]
 
 Each command answers --help (e.g. deno task bench --help) with its options, defaults and examples.
@@ -114,6 +117,27 @@ function workerCommandFor(modules: string[], dataDir: string | undefined) {
   };
 }
 
+/**
+ * Scopes of `run --model` (prunes in this process): read the model and the data, write `--out`
+ * (default under results/) and the dataset cache, FFI for BLAS, the dataset mirrors and the
+ * model's host when it is a URL.
+ */
+function pruneScopes(args: string[]): Scopes {
+  const { values: v } = parseArgs({ args, strict: false });
+  const str = (x: unknown) => (typeof x === "string" ? x : undefined);
+  const model = str(v.model), data = str(v.data);
+  const s = workerScopes(str(v.out) ?? "results", {
+    dataDir: str(v["data-dir"]),
+    blas: blasLibraries(),
+  });
+  const remote = model && /^https?:/.test(model) ? new URL(model) : null;
+  if (remote) s.net.push(remote.host);
+  else if (model) s.read.push(resolve(model.startsWith("file:") ? fromFileUrl(model) : model));
+  if (data && data.endsWith(".csv")) s.read.push(resolve(data));
+  if (data?.startsWith("imagefolder:")) s.read.push(resolve(data.slice(12)));
+  return s;
+}
+
 /** Parses a command's arguments; `null` when `--help` was answered. */
 function parse(cmd: string, args: string[]) {
   const parsed = parseCommand(COMMANDS[cmd], args);
@@ -153,6 +177,10 @@ async function main(argv: string[]): Promise<number> {
       return await runBench(suite, { ...p.values, suiteUrl }, [], modules);
     }
     case "run": {
+      if (rest.some((a) => a === "--model" || a.startsWith("--model="))) {
+        const code = await ensureScopes(pruneScopes(rest), argv);
+        return code ?? await pruneCommand(rest);
+      }
       const p = parse(cmd, rest);
       if (p === null) return 0;
       const values = p.values as SingleRunFlags & Record<string, string | undefined>;

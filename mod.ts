@@ -5,7 +5,7 @@
  * - runtime: {@linkcode initBackend} (wasm with our training kernels and optional native BLAS,
  *   cpu, webgpu, tfjs-node) and {@linkcode backendInfo};
  * - data: {@linkcode loadDataset} (verified MNIST, Fashion-MNIST, CIFAR-10, image folders,
- *   synthetic tasks), {@linkcode listDatasets} and {@linkcode batches};
+ *   synthetic tasks), {@linkcode listDatasets}, {@linkcode batches}, and your own arrays or CSV;
  * - models: {@linkcode getArch} (architectures as data at any width), {@linkcode Network},
  *   {@linkcode compact} (physically smaller networks), {@linkcode exportModel} (tfjs LayersModel
  *   format) and {@linkcode loadExportedModel} (its output layer gives logits);
@@ -17,7 +17,10 @@
  *   {@linkcode measureLatency};
  * - harness: {@linkcode bench} runs a {@linkcode SuiteSpec} (built-in methods and your own, via
  *   `methodModules`) in worker processes; {@linkcode planRuns} lists its runs;
- * - report: {@linkcode writeReport} (charts, `report.html`, `summary.md`).
+ * - report: {@linkcode writeReport} (charts, `report.html`, `summary.md`);
+ * - your own model: {@linkcode pruneModel} fine-tunes a `tf.LayersModel` with any method's gates,
+ *   compacts and exports it ({@linkcode fromLayersModel} imports it, {@linkcode datasetFromArrays}
+ *   and {@linkcode datasetFromCsv} wrap your data).
  *
  * Import TensorFlow.js in your own code as `npm:@tensorflow/tfjs@4.22.0` (this exact version):
  * Deno then shares one tfjs instance with prunebench. Permissions: reading Deno's npm cache (or a
@@ -71,6 +74,14 @@ export {
   type LoadOptions,
 } from "./src/data/mod.ts";
 export type { DatasetListing, DatasetManifest, FileSpec } from "./src/data/types.ts";
+export {
+  type ArrayDataOptions,
+  type CsvDataOptions,
+  datasetFromArrays,
+  datasetFromCsv,
+  type Inputs,
+  type Labels,
+} from "./src/data/arrays.ts";
 
 // models
 export type {
@@ -97,6 +108,13 @@ export type {
 export type { PruneMasks } from "./src/models/masks.ts";
 export { compact, type CompactOptions } from "./src/models/compact.ts";
 export { exportModel, type ExportResult, loadExportedModel } from "./src/models/export.ts";
+export {
+  fromLayersModel,
+  type FromLayersOptions,
+  type ImportedModel,
+  loadLayersModelFrom,
+  SUPPORTED_LAYERS,
+} from "./src/models/from_layers.ts";
 
 // methods
 export type {
@@ -155,6 +173,14 @@ export {
   type WriteReportOptions,
   type WriteReportResult,
 } from "./src/report/write.ts";
+
+// prune your own model
+export {
+  type LayerKept,
+  pruneModel,
+  type PruneModelOptions,
+  type PruneModelResult,
+} from "./src/prune/prune_model.ts";
 
 // utilities
 export { Rng } from "./src/util/rng.ts";
