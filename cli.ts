@@ -123,7 +123,12 @@ function workerCommandFor(modules: string[], dataDir: string | undefined) {
  * model's host when it is a URL.
  */
 function pruneScopes(args: string[]): Scopes {
-  const { values: v } = parseArgs({ args, strict: false });
+  const str1 = { type: "string" } as const;
+  const { values: v } = parseArgs({
+    args,
+    strict: false,
+    options: { model: str1, data: str1, out: str1, "data-dir": str1 },
+  });
   const str = (x: unknown) => (typeof x === "string" ? x : undefined);
   const model = str(v.model), data = str(v.data);
   const s = workerScopes(str(v.out) ?? "results", {
@@ -132,7 +137,11 @@ function pruneScopes(args: string[]): Scopes {
   });
   const remote = model && /^https?:/.test(model) ? new URL(model) : null;
   if (remote) s.net.push(remote.host);
-  else if (model) s.read.push(resolve(model.startsWith("file:") ? fromFileUrl(model) : model));
+  else if (model) {
+    // model.json and its weight files, which lie beside it (or the folder given)
+    const path = resolve(model.startsWith("file:") ? fromFileUrl(model) : model);
+    s.read.push(path.endsWith(".json") ? dirname(path) : path);
+  }
   if (data && data.endsWith(".csv")) s.read.push(resolve(data));
   if (data?.startsWith("imagefolder:")) s.read.push(resolve(data.slice(12)));
   return s;
