@@ -10,6 +10,7 @@ import { pruneModel, saveLayersModel } from "../src/prune/prune_model.ts";
 import { join } from "node:path";
 import { datasetFromArrays } from "../src/data/arrays.ts";
 import { Rng } from "../src/util/rng.ts";
+import { cliArgs } from "./harness_helpers.ts";
 
 await tf.setBackend("cpu");
 
@@ -300,14 +301,8 @@ Deno.test("cli.ts run --model: prunes a saved model on CSV data and writes model
   await Deno.writeTextFile(join(dir, "data.csv"), ["a,b,c,d,label", ...rows].join("\n"));
   const out = join(dir, "out");
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      "cli.ts",
+    // the `run` task's own permissions: the command grants itself the rest (model, data, --out)
+    args: cliArgs([
       "run",
       "--model",
       join(dir, "mine", "model.json"),
@@ -323,7 +318,7 @@ Deno.test("cli.ts run --model: prunes a saved model on CSV data and writes model
       "cpu",
       "--out",
       out,
-    ],
+    ]),
     cwd: new URL("..", import.meta.url).pathname,
     stdout: "piped",
     stderr: "piped",
