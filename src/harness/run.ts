@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
+import { bakeEvalTransform } from "../train/bake.ts";
 import { stringify } from "../deps/csv.ts";
 import { getArch } from "../models/registry.ts";
 import { withModelOptions } from "../models/options.ts";
@@ -220,30 +221,6 @@ function pointSizes(arch: ArchSpec, net: Network, p: TrainPoint, masks: CompactO
     macsDense: countMacs(arch),
     macsMasked: countMacs(net, masks),
   };
-}
-
-/**
- * A copy of `net` with the method's eval-mode parameter transform written into the weights, and
- * the eval-mode activation gate values per group (folded into the weights by compaction).
- */
-function bakeEvalTransform(
-  net: Network,
-  method: PruningMethod | null,
-): { baked: Network; gates: Map<string, Float32Array> } {
-  const gates = new Map<string, Float32Array>();
-  if (!method) return { baked: net, gates };
-  const fo = method.forwardOptions("eval");
-  for (const g of net.groups) {
-    const v = tf.tidy(() => fo.gate?.(g.id)?.clone() ?? tf.zeros([0]));
-    if (v.size > 0) gates.set(g.id, v.dataSync() as Float32Array);
-    v.dispose();
-  }
-  if (!fo.param) return { baked: net, gates };
-  const baked = net.clone();
-  for (const [name, v] of baked.params) {
-    tf.tidy(() => v.assign(fo.param!(name, net.params.get(name)!)));
-  }
-  return { baked, gates };
 }
 
 /** Test accuracy of a network with no method (the compact network). */

@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
+import { bakeEvalTransform } from "../train/bake.ts";
 import { join } from "node:path";
 import type { Dataset } from "../data/types.ts";
 import { batches } from "../data/batches.ts";
@@ -162,7 +163,7 @@ export async function pruneModel(
           }`,
         );
       }
-      const { baked, gates } = bakeEval(p.network, p.network === net ? method : null);
+      const { baked, gates } = bakeEvalTransform(p.network, p.network === net ? method : null);
       const masks: CompactOptions = { keep: p.keep, weights: p.weights, gates };
       let small: Network;
       try {
@@ -275,27 +276,6 @@ export async function accuracy(net: Network, data: Dataset, normalize = false): 
     tf.dispose([c, b.x, b.y]);
   }
   return correct / data.test.n;
-}
-
-/** A copy of `net` with the method's eval parameter transform baked in, and its eval gates. */
-function bakeEval(
-  net: Network,
-  method: PruningMethod | null,
-): { baked: Network; gates: Map<string, Float32Array> } {
-  const gates = new Map<string, Float32Array>();
-  if (!method) return { baked: net, gates };
-  const fo = method.forwardOptions("eval");
-  for (const g of net.groups) {
-    const v = tf.tidy(() => fo.gate?.(g.id)?.clone() ?? tf.zeros([0]));
-    if (v.size > 0) gates.set(g.id, v.dataSync() as Float32Array);
-    v.dispose();
-  }
-  if (!fo.param) return { baked: net, gates };
-  const baked = net.clone();
-  for (const [name, v] of baked.params) {
-    tf.tidy(() => v.assign(fo.param!(name, net.params.get(name)!)));
-  }
-  return { baked, gates };
 }
 
 /** Writes `model` as `model.json` + `weights.bin` in `dir`; returns the model.json path. */
