@@ -14,7 +14,7 @@
  */
 import { COMMANDS } from "./src/harness/commands_help.ts";
 import { formatHelp, joinNegativeValues, parseCommand, UsageError } from "./src/util/usage.ts";
-import { ConfigError, fileSystemFault } from "./src/util/errors.ts";
+import { closestName, ConfigError, fileSystemFault } from "./src/util/errors.ts";
 import { loadSuite, SUITES } from "./benchmarks/suites/mod.ts";
 import { bench } from "./src/harness/bench.ts";
 import { aggregateCommand } from "./src/harness/aggregate_command.ts";
@@ -157,11 +157,51 @@ function parse(cmd: string, args: string[]) {
   return parsed;
 }
 
+/**
+ * {@linkcode parse} for the commands that validate a suite (`bench`, `run`): an unknown flag (and
+ * the value after it) is set aside as a problem, to be listed with the suite's problems in one
+ * error followed by the usage (see {@linkcode withUsage}).
+ */
+function parseCollecting(cmd: string, args: string[]) {
+  try {
+    const p = parse(cmd, args);
+    return p && { ...p, flagProblems: [] as string[] };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    const known = COMMANDS[cmd].options.map((o) => o.name);
+    const kept: string[] = [], problems: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i], flag = a.split("=")[0];
+      if (!a.startsWith("--") || known.includes(flag.slice(2))) {
+        kept.push(a);
+        continue;
+      }
+      const near = closestName(flag.slice(2), known);
+      problems.push(`Unknown option "${flag}"${near ? `: did you mean "--${near}"?` : ""}`);
+      if (!a.includes("=") && args[i + 1] !== undefined && !args[i + 1].startsWith("-")) i++;
+    }
+    if (!problems.length) throw e;
+    const p = parse(cmd, kept); // any other problem (a missing value) throws as usual
+    return p && { ...p, flagProblems: problems };
+  }
+}
+
+/** Runs `f`; a configuration error is printed with the command's usage when a flag was wrong. */
+async function withUsage(cmd: string, flagProblems: string[], f: () => Promise<number>) {
+  try {
+    return await f();
+  } catch (e) {
+    if (!flagProblems.length || !(e instanceof ConfigError)) throw e;
+    console.error(`error: ${e.message}\n\n${formatHelp(COMMANDS[cmd])}`);
+    return 2;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "bench": {
-      const p = parse(cmd, rest);
+      const p = parseCollecting(cmd, rest);
       if (p === null) return 0;
       const values = p.values as Record<string, string | undefined>;
       const suite = await loadSuite(values.suite!);
@@ -183,14 +223,18 @@ async function main(argv: string[]): Promise<number> {
         argv,
       );
       if (code !== null) return code;
-      return await runBench(suite, { ...p.values, suiteUrl }, [], modules);
+      return await withUsage(
+        cmd,
+        p.flagProblems,
+        () => runBench(suite, { ...p.values, suiteUrl }, p.flagProblems, modules),
+      );
     }
     case "run": {
       if (rest.some((a) => a === "--model" || a.startsWith("--model="))) {
         const code = await ensureScopes(pruneScopes(rest), argv);
         return code ?? await pruneCommand(rest);
       }
-      const p = parse(cmd, rest);
+      const p = parseCollecting(cmd, rest);
       if (p === null) return 0;
       const values = p.values as SingleRunFlags & Record<string, string | undefined>;
       const { suite, problems } = singleRun(values);
@@ -204,7 +248,15 @@ async function main(argv: string[]): Promise<number> {
         argv,
       );
       if (code !== null) return code;
-      return await runBench(suite, { ...p.values, jobs: "1", accumulate: true }, problems);
+      return await withUsage(
+        cmd,
+        p.flagProblems,
+        () =>
+          runBench(suite, { ...p.values, jobs: "1", accumulate: true }, [
+            ...p.flagProblems,
+            ...problems,
+          ]),
+      );
     }
     case "worker":
       return await runWorker(rest[0]);

@@ -65,12 +65,36 @@ Deno.test("deno task <command> --help answers through the tasks (bench, report, 
 Deno.test("an unknown flag prints the problem and the usage, exit 2", async () => {
   const r = await sh(["run", "-A", "cli.ts", "bench", "--bogus"]);
   assert.deepEqual(r.code, 2);
-  assert.ok(r.err.includes("Unknown option '--bogus'"));
+  assert.ok(r.err.includes('Unknown option "--bogus"'), r.err);
   assert.ok(r.err.includes("Usage:"));
   assert.ok(r.err.includes("--suite ID|FILE"));
   const p = await sh(["task", "--quiet", "validate:l0", "--bogus"]);
   assert.deepEqual(p.code, 2);
   assert.ok(p.err.includes("Usage:"));
+});
+
+Deno.test("a misspelt flag and a suite's typos are reported together, before anything runs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const suite = `${dir}/typos.ts`;
+    await Deno.writeTextFile(
+      suite,
+      `export const suite = { id: "typos", description: "", datasets: ["mnist"],
+  archs: [{ id: "lenet-300-100", widths: [1] }], methods: [{ id: "l0-hc", hparam: {} }], seeds: [1],
+  recipe: { epochz: 1, epochs: 1, batchSize: 100, optimizer: { kind: "adam", lr: 1e-3 } } };\n`,
+    );
+    const r = await sh(["task", "--quiet", "bench", "--suite", suite, "--jbos", "2", "--out", dir]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /3 problems/);
+    assert.match(r.err, /Unknown option "--jbos": did you mean "--jobs"\?/);
+    assert.match(r.err, /Unknown key "hparam" in methods\[0\]: did you mean "hparams"\?/);
+    assert.match(r.err, /Unknown key "epochz" in recipe: did you mean "epochs"\?/);
+    assert.ok(r.err.includes("Usage:"), "the usage follows the problems");
+    // nothing ran: no suite folder was made
+    await assert.rejects(() => Deno.stat(`${dir}/typos`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("negative numbers parse: --width -1 gives the range error, not 'ambiguous'", async () => {
