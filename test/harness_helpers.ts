@@ -135,9 +135,14 @@ export interface CliOutput {
  * Runs `cli.ts` to completion in `cwd`. The CLI's workers may write only `results/` relative to
  * their working folder, so tests run it in a temp folder with `--out results`.
  */
-export async function runCli(args: string[], cwd: string): Promise<CliOutput> {
+export function runCli(args: string[], cwd: string): Promise<CliOutput> {
+  return runDeno(cliArgs(args), cwd);
+}
+
+/** Runs `deno <args>` to completion in `cwd`, no standard input, capturing both outputs. */
+export async function runDeno(args: string[], cwd: string): Promise<CliOutput> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: cliArgs(args),
+    args,
     cwd,
     stdin: "null",
     stdout: "piped",

@@ -26,7 +26,7 @@ import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";
 import { SUITES } from "../benchmarks/suites/mod.ts";
 import type { SuiteSpec } from "../src/harness/suite.ts";
-import { parseCsv, runCli, withTempDir } from "./harness_helpers.ts";
+import { parseCsv, runCli, runDeno, withTempDir } from "./harness_helpers.ts";
 
 Deno.test("finiteDivergence: the documented rule, 1-based epochs", () => {
   const first = { epoch: 1, trainLoss: 0.5 };
@@ -415,16 +415,8 @@ Deno.test("CLI: a bench refuses a folder held by a live sweep, takes over a dead
 });
 
 /** Runs `deno task <task> args` of the repository (its production permissions) from `cwd`. */
-async function runTask(task: string, args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "--config", CONFIG, task, ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function runTask(task: string, args: string[], cwd: string) {
+  return runDeno(["task", "--quiet", "--config", CONFIG, task, ...args], cwd);
 }
 
 Deno.test("deno task bench/aggregate/report with suite, method module and outputs outside the repository", async () => {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import * as tf from "../deps/tfjs.ts";
 import { bakeEvalTransform } from "../train/bake.ts";
+import { evaluate } from "../train/step.ts";
 import { stringify } from "../deps/csv.ts";
 import { getArch } from "../models/registry.ts";
 import { withModelOptions } from "../models/options.ts";
@@ -21,7 +21,7 @@ import { latencyReport } from "../metrics/report.ts";
 import { resolveConfig } from "../methods/registry.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import type { PruningMethod } from "../methods/types.ts";
-import { batches, type Dataset } from "../data/mod.ts";
+import type { Dataset } from "../data/mod.ts";
 import { train } from "../train/loop.ts";
 import { createMethodContext } from "../train/context.ts";
 import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
@@ -152,7 +152,10 @@ async function evaluatePoint(
       batch: lat.batch,
       repeats: lat.repeats,
     });
-    const accCompact = await evaluate(small, dataset, input.config.recipe.batchSize);
+    const accCompact = (await evaluate(small, () => ({}), dataset.test, dataset, {
+      batchSize: Math.max(input.config.recipe.batchSize, 500),
+      normalize: false,
+    })).acc ?? NaN;
     const safe = p.label.replace(/[^A-Za-z0-9._=-]/g, "_");
     const exported = await exportModel(baked, `${input.dir}/model/${safe}`, masks);
     return {
@@ -221,28 +224,6 @@ function pointSizes(arch: ArchSpec, net: Network, p: TrainPoint, masks: CompactO
     macsDense: countMacs(arch),
     macsMasked: countMacs(net, masks),
   };
-}
-
-/** Test accuracy of a network with no method (the compact network). */
-async function evaluate(net: Network, dataset: Dataset, batchSize: number): Promise<number> {
-  if (dataset.numClasses === 0) return NaN;
-  let correct = 0;
-  for (
-    const b of batches(dataset.test, dataset, {
-      batchSize: Math.max(batchSize, 500),
-      shuffle: false,
-      lastBatch: "keep",
-    })
-  ) {
-    const c = tf.tidy(() =>
-      tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32"))
-    );
-    correct += (await c.data())[0];
-    c.dispose();
-    b.x.dispose();
-    b.y.dispose();
-  }
-  return correct / dataset.test.n;
 }
 
 async function writeHistory(dir: string, history: EpochRecord[]): Promise<void> {

@@ -8,9 +8,9 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import { bakeEvalTransform } from "../train/bake.ts";
+import { evaluate } from "../train/step.ts";
 import { join } from "node:path";
 import type { Dataset } from "../data/types.ts";
-import { batches } from "../data/batches.ts";
 import { fromLayersModel, loadLayersModelFrom } from "../models/from_layers.ts";
 import { type CompactOptions, compactWithIndices } from "../models/compact.ts";
 import { toLayersModel } from "../models/keras.ts";
@@ -267,15 +267,8 @@ function fasterGates(method: PruningMethod, config: TrainConfig, lr: number): vo
 
 /** Test-split accuracy of a network (eval mode, no gates; `normalize` as in training). */
 export async function accuracy(net: Network, data: Dataset, normalize = false): Promise<number> {
-  let correct = 0;
-  for (const b of batches(data.test, data, { batchSize: 500, normalize })) {
-    const c = tf.tidy(() =>
-      tf.sum(tf.cast(tf.equal(tf.argMax(net.forward(b.x), 1), tf.cast(b.y, "int32")), "int32"))
-    );
-    correct += (await c.data())[0];
-    tf.dispose([c, b.x, b.y]);
-  }
-  return correct / data.test.n;
+  const r = await evaluate(net, () => ({}), data.test, data, { batchSize: 500, normalize });
+  return r.acc ?? NaN;
 }
 
 /** Writes `model` as `model.json` + `weights.bin` in `dir`; returns the model.json path. */
