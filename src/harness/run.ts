@@ -154,7 +154,7 @@ async function evaluatePoint(
     });
     const accCompact = (await evaluate(small, () => ({}), dataset.test, dataset, {
       batchSize: Math.max(input.config.recipe.batchSize, 500),
-      normalize: false,
+      normalize: input.config.recipe.normalize ?? false,
     })).acc ?? NaN;
     const safe = p.label.replace(/[^A-Za-z0-9._=-]/g, "_");
     const exported = await exportModel(baked, `${input.dir}/model/${safe}`, masks);
