@@ -9,6 +9,7 @@ import { leaderboards, leaderTable } from "../src/report/leaderboard.ts";
 import { frontChart, frontPoints, paretoFront } from "../src/report/fronts.ts";
 import { ROBUST_MAX_CV, widthSweeps } from "../src/report/robustness.ts";
 import { findings } from "../src/report/findings.ts";
+import { hiddenPositions } from "../src/report/claims.ts";
 import { analysisMarkdown, analysisSections } from "../src/report/analysis.ts";
 import { structureConverged } from "../src/harness/convergence.ts";
 import { stringify } from "../src/deps/csv.ts";
@@ -229,4 +230,28 @@ Deno.test("structure_converged: last 20 % of epochs, 2 % tolerance", () => {
   assert.equal(runs.find((r) => r.method === "l0-hc" && r.lambda === 1)!.structureConverged, false);
   assert.equal(runs.find((r) => r.method === "dam")!.structureConverged, true);
   assert.equal(toRun({ structure_converged: "" }).structureConverged, null);
+});
+
+Deno.test("findings: pruning levels against the goal and paper claims, from the fixture", () => {
+  const text = findings(fixture());
+  const levels = text.find((t) => t.includes("most hidden units removed"))!;
+  // l0-hc λ=0.1 keeps 105 + 50 of 400 hidden units (61.3 % removed); dam prunes nothing
+  assert.match(
+    levels,
+    /goal ≥ 50\.0 %\): reached by l0-hc 61\.3 % \(lambda=0\.1, accuracy 97\.80 %\)/,
+  );
+  assert.match(levels, /not reached by dam 0\.0 %/);
+  const l0 = text.find((t) => t.startsWith("Paper claim, l0-hc"))!;
+  assert.match(
+    l0,
+    /\*\*reproduced\*\*\. mnist · lenet-300-100: within 0\.5 pt .* 61\.3 % of hidden/,
+  );
+  const dam = text.find((t) => t.startsWith("Paper claim, dam"))!;
+  assert.match(dam, /\*\*not reproduced\*\*/);
+  // the fixture has halo but no weight-level magnitude baseline: the HALO claim cannot be judged
+  assert.match(text.find((t) => t.startsWith("Paper claim, halo"))!, /: cannot judge\. needs/);
+  assert.ok(!text.some((t) => t.startsWith("Paper claim, vbp")), "no vbp runs, no vbp claims");
+  // hidden units: every gate group but a dense layer's inputs (LeNet-5-Caffe's fc1.in is 3rd)
+  assert.deepEqual(hiddenPositions("lenet-5-caffe"), [0, 1, 3]);
+  assert.equal(hiddenPositions("no-such-arch"), null);
 });

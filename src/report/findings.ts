@@ -1,9 +1,9 @@
 /**
  * Findings written by code from runs.csv: which method leads at each accuracy budget (by compact
- * parameters and by compact MACs), which methods are width-robust, which runs did not converge,
- * and what the data cannot show (one seed, one width, one setting per method). Every number in
- * the text comes from the leaderboard, robustness and convergence computations; nothing is
- * hand-written.
+ * parameters and by compact MACs), the pruning levels reached and the papers' claims checked
+ * (`claims.ts`), which methods are width-robust, which runs did not converge, and what the data
+ * cannot show (one seed, one width, one setting per method). Every number in the text comes from
+ * the leaderboard, robustness, claims and convergence computations; nothing is hand-written.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import { groupBy, panelOf } from "./aggregate.ts";
 import { type Leaderboard, leaderboards, type SizeMetric } from "./leaderboard.ts";
 import { ROBUST_MAX_CV, ROBUST_MIN_WIDTHS, type WidthSweep, widthSweeps } from "./robustness.ts";
 import { settingsOf } from "./settings.ts";
+import { claimFindings, pruningLevels } from "./claims.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 const count = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -150,7 +151,9 @@ export function findings(runs: readonly Run[]): string[] {
       }
     }
   }
+  out.push(...pruningLevels(runs));
   out.push(...robustness(widthSweeps(runs)));
+  out.push(...claimFindings(runs));
   out.push(convergence(runs));
   out.push(...limits(runs));
   return out;
