@@ -31,9 +31,17 @@ Deno.test("default suite: strength sweeps at 1×, width sweep at middle strength
       assert.ok(other.every((r) => r.hparams[key] === middle), m);
     }
   }
+  // structured magnitude (fine-tuned) and, for HALO's claim, weight-level magnitude at HALO's
+  // targets without fine-tuning
   const mag = runs.filter((r) => r.method === "magnitude");
-  assert.ok(mag.length > 0 && mag.every((r) => r.hparams.granularity === "unit"));
-  assert.ok(mag.every((r) => (r.hparams.fineTuneEpochs as number) > 0));
+  const unit = mag.filter((r) => r.hparams.granularity === "unit");
+  const weight = mag.filter((r) => r.hparams.granularity === "weight");
+  assert.equal(unit.length + weight.length, mag.length);
+  assert.ok(unit.length > 0 && unit.every((r) => (r.hparams.fineTuneEpochs as number) > 0));
+  const halo = runs.find((r) => r.method === "halo")!;
+  assert.ok(weight.length > 0 && weight.every((r) => r.hparams.fineTuneEpochs === 0));
+  assert.ok(weight.every((r) => r.width === 1));
+  assert.deepEqual(weight[0].hparams.targets, halo.hparams.targets);
   assert.ok(runs.some((r) => r.method === "random-unit"));
   assert.ok(runs.some((r) => r.method === "gmp"));
   const epochs = new Set(runs.map((r) => r.recipe.epochs));

@@ -13,17 +13,10 @@
  * Cut to `full.ts`: LeNet-5-Caffe, the strength sweeps at the other widths and the baselines at
  * the other widths.
  *
- * Wall time: PROVISIONAL, not yet measured as a whole run. Per-epoch times measured on this
- * branch *before* the speed work (issue 12) was merged, 2 runs in parallel on 2 cores under the
- * CPU lock (epoch 2 of a 2-epoch run): LeNet-300-100 1×: dense 6.2 s, l0-hc 15.6 s, vbp 14.1 s,
- * dam 12.5 s, diffprune 12.3 s, halo 16.1 s; 4×: dense 38 s, l0-hc 35 s, diffprune 31 s, dam 18 s,
- * vbp 15 s; halo 4× ≈ 80 s; 0.5×/2× interpolated. With those times, `benchmarks/estimate_suite.ts`
- * puts this suite (99 runs, 10 epochs, 8 s overhead per run) at 254 run-minutes, ≈ 127 min with
- * `--jobs 2`: it fits 60 minutes only if the speed work cuts the learned methods' epoch ≈ 2.1×.
- * Next step: with the speed branch merged, time 2 epochs of each method × width
- * (`deno run -A benchmarks/estimate_suite.ts default <timing results dir>`) and set `EPOCHS` in
- * `_design.ts` (or move the 4× width to `full`) so that the middle strength of
- * every method converges (`structure_converged`) within the hour.
+ * Wall time: 2-epoch timings of every method × width (2026-12-02, 2 workers on the 2-core
+ * machine) put this suite (102 runs, 10 epochs) at ≈ 56 min with `--jobs 2`
+ * (`deno run -A benchmarks/estimate_suite.ts default <timing results dir>`); the README gives the
+ * measured wall time of the run its Results come from.
  *
  * @module
  */
