@@ -10,6 +10,7 @@ import { frontChart, frontPoints, paretoFront } from "../src/report/fronts.ts";
 import { ROBUST_MAX_CV, widthSweeps } from "../src/report/robustness.ts";
 import { findings } from "../src/report/findings.ts";
 import { hiddenPositions } from "../src/report/claims.ts";
+import { resultsSection } from "../tools/readme_results.ts";
 import { analysisMarkdown, analysisSections } from "../src/report/analysis.ts";
 import { structureConverged } from "../src/harness/convergence.ts";
 import { stringify } from "../src/deps/csv.ts";
@@ -254,4 +255,38 @@ Deno.test("findings: pruning levels against the goal and paper claims, from the 
   // hidden units: every gate group but a dense layer's inputs (LeNet-5-Caffe's fc1.in is 3rd)
   assert.deepEqual(hiddenPositions("lenet-5-caffe"), [0, 1, 3]);
   assert.equal(hiddenPositions("no-such-arch"), null);
+});
+
+Deno.test("README results section: header from the manifest, findings and charts from the runs", () => {
+  const manifest = {
+    suite: "fixture",
+    startedAt: "2026-12-02T00:00:00Z",
+    gitSha: "abc123",
+    backend: "wasm+blas",
+    denoVersion: "2.9.6",
+    tfjsVersion: "4.22.0",
+    machine: { cores: 2, memoryGiB: 24, os: "linux", arch: "x86_64", cpu: "Some CPU" },
+    invocations: [
+      { wallSeconds: 1800, ran: 40, jobs: 2, interrupted: true },
+      { wallSeconds: 1200, ran: 20, jobs: 2, interrupted: false },
+    ],
+  };
+  const md = resultsSection(manifest, fixture(), ["front_params.png"], "docs/results");
+  assert.match(md, /^<!-- results:begin -->/);
+  assert.match(md, /<!-- results:end -->$/);
+  assert.match(
+    md,
+    /suite `fixture`, `--jobs 2`\), started 2026-12-02T00:00:00Z at code revision `abc123`/,
+  );
+  assert.match(md, /Machine: Some CPU, 2 cores, 24 GiB/);
+  assert.match(
+    md,
+    /Wall time: \*\*50\.0 min over 2 invocations \(40 runs in 30\.0 min, 20 runs in 20\.0 min\)\*\*/,
+  );
+  // the failed seed of l0-hc λ=0.5 counts as a failed run
+  assert.match(md, /; \d+ runs, 1 failed\./);
+  assert.ok(md.includes(findings(fixture())[0]), "the report's own findings");
+  assert.match(md, /### Leaderboard/);
+  assert.ok(!/fewest compact MACs within/.test(md), "MAC leaderboards are linked, not inlined");
+  assert.match(md, /!\[Accuracy vs compact parameters[^\]]*\]\(docs\/results\/front_params\.png\)/);
 });
