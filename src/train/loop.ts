@@ -39,7 +39,7 @@ import { makeSchedule } from "./schedules.ts";
 import { Ema } from "./ema.ts";
 import { allVariables, collectVariables, trainStep } from "./step.ts";
 import { epochEval } from "./epoch.ts";
-import { forwardMacs, TRAIN_MAC_FACTOR } from "./macs.ts";
+import { countMacs, TRAIN_MAC_FACTOR } from "../metrics/counts.ts";
 import { bindRemoval, removeUnitsInTraining } from "./context.ts";
 import { evaluatePoints, tidyCall } from "./points.ts";
 import type { EpochRecord, TrainHooks, TrainResult } from "./types.ts";
@@ -117,7 +117,7 @@ export async function fit(
     net,
     (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
   );
-  const denseMacs = forwardMacs(net, true) * TRAIN_MAC_FACTOR;
+  const denseMacs = countMacs(net.arch) * TRAIN_MAC_FACTOR;
   const history: EpochRecord[] = [];
   const variables = (info: StepInfo) =>
     collectVariables(net, method.variableGroups(), cfg.optimizer, cfg.decayBiasAndBn, info);
@@ -141,7 +141,7 @@ export async function fit(
         if (next.done) break;
         const batch = next.value, info = at(step);
         const { all, entries } = variables(info);
-        const stepMacs = forwardMacs(net) * TRAIN_MAC_FACTOR * batch.size;
+        const stepMacs = countMacs(net) * TRAIN_MAC_FACTOR * batch.size;
         timer?.lap("batch");
         const values = await trainStep(
           net,
