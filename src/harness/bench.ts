@@ -28,9 +28,9 @@ import { BACKENDS } from "../runtime/backend.ts";
 import { ConfigError } from "../util/errors.ts";
 import { removeStaleTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
-import { resolveConfig } from "../methods/registry.ts";
 import type { MethodSpec } from "../methods/types.ts";
-import { resolveRun } from "./identity.ts";
+import { type ResolvedRunConfig, resolveRun } from "./identity.ts";
+import type { TrainConfig } from "../train/config.ts";
 import { assertCanSpawn, defaultWorkerCommand } from "./worker_command.ts";
 
 /** Options of {@linkcode bench}. */
@@ -72,10 +72,10 @@ export interface BenchOptions {
 export interface PlannedRun {
   /** Run id: the hash of `identity`. */
   id: string;
-  /** Its resolved config (hyperparameter and recipe defaults filled in), with the backend. */
-  config: RunConfig & { backend: string; suite?: never };
-  /** What the id hashes (see `identity.ts`): the config plus the resolved training config. */
-  identity: RunConfig & { backend: string; train: Record<string, unknown> };
+  /** Its fully resolved config (see `identity.ts`): what the worker receives. */
+  config: RunConfig & { backend: string; train: TrainConfig; suite?: never };
+  /** What the id hashes (see `identity.ts`): the config with the modules as the suite writes them. */
+  identity: RunConfig & { backend: string; train: TrainConfig };
 }
 
 /**
@@ -112,11 +112,7 @@ export function planRuns(
       backend,
       suite.methodModules,
     );
-    return {
-      id: runId(identity),
-      config,
-      identity: { ...identity, train: { ...identity.train } },
-    };
+    return { id: runId(identity), config, identity };
   });
 }
 
@@ -333,14 +329,7 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
           } else {
             const r = pending.find((p) => p.id === job.id)!;
             const reason = withMemoryHint(`worker exited with code ${code}: ${lastLines(tail, 6)}`);
-            result = failedResult(
-              job.id,
-              suite.id,
-              r.config,
-              reason,
-              provenance,
-              await resolvedHparams(r.config),
-            );
+            result = failedResult(job.id, suite.id, r.config, reason, provenance);
             await store.finish(result);
           }
           if (result!.status === "ok") summary.ok++;
@@ -431,34 +420,24 @@ function lastLines(s: string, n: number): string {
 }
 
 /**
- * The run's hyperparameters with the method's defaults filled in, as a finished run records them
- * (so that a failed run lands in the same `lambda` group as its ok siblings); the overrides alone
- * when the method cannot be resolved.
+ * A failed result for a run that produced none (crashed worker, configuration or data error). Its
+ * hyperparameters are the resolved config's (so that it lands in the same `lambda` group as its
+ * ok siblings); the stored config leaves out the resolved training config, as a finished run's.
  */
-export async function resolvedHparams(config: RunConfig): Promise<Record<string, unknown>> {
-  try {
-    const spec = findMethod(config.method, await loadMethodModules(config.methodModules));
-    return resolveConfig(spec, config.hparams).config as Record<string, unknown>;
-  } catch {
-    return config.hparams;
-  }
-}
-
-/** A failed result for a run that produced none (crashed worker). */
 export function failedResult(
   id: string,
   suite: string,
-  config: RunConfig,
+  config: ResolvedRunConfig | RunConfig,
   reason: string,
   provenance: RunResult["provenance"],
-  hparams: Record<string, unknown> = config.hparams,
 ): RunResult {
   const now = new Date().toISOString();
+  const { train: _train, ...stored } = config as ResolvedRunConfig;
   return {
     runId: id,
     suite,
-    config,
-    hparams,
+    config: stored,
+    hparams: config.hparams,
     status: "failed",
     reason,
     points: [],

@@ -24,7 +24,8 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import type { Network } from "../models/network.ts";
-import type { PruningMethod, StepInfo } from "../methods/types.ts";
+import type { MethodSpec, PruningMethod, StepInfo } from "../methods/types.ts";
+import type { Rng } from "../util/rng.ts";
 import { batches, type Dataset } from "../data/mod.ts";
 import {
   checkCompatible,
@@ -40,7 +41,13 @@ import { Ema } from "./ema.ts";
 import { allVariables, collectVariables, trainStep } from "./step.ts";
 import { epochEval } from "./epoch.ts";
 import { countMacs, TRAIN_MAC_FACTOR } from "../metrics/counts.ts";
-import { bindRemoval, removeUnitsInTraining } from "./context.ts";
+import {
+  bindRemoval,
+  contextOf,
+  type MethodRecipe,
+  type RemovalSlot,
+  removeUnitsInTraining,
+} from "./context.ts";
 import { evaluatePoints, tidyCall } from "./points.ts";
 import type { EpochRecord, TrainHooks, TrainResult } from "./types.ts";
 
@@ -79,10 +86,50 @@ export async function train(
   method: PruningMethod,
   dataset: Dataset,
   config: TrainConfig,
+  hooks?: TrainHooks,
+): Promise<TrainResult>;
+/**
+ * Creates the method from its spec and resolved hyperparameters (`recipe`) with a context whose
+ * `removeUnits` reaches this run's state, trains it like the other overload, and returns it with
+ * the result: the caller disposes it (it is disposed here when training throws).
+ */
+export async function train<C extends object>(
+  net: Network,
+  recipe: { spec: MethodSpec<C>; config: C; rng: Rng },
+  dataset: Dataset,
+  config: TrainConfig,
+  hooks?: TrainHooks,
+): Promise<TrainResult & { method: PruningMethod }>;
+export async function train<C extends object>(
+  net: Network,
+  given: PruningMethod | MethodRecipe<C>,
+  dataset: Dataset,
+  config: TrainConfig,
   hooks: TrainHooks = {},
-): Promise<TrainResult> {
+): Promise<TrainResult & { method?: PruningMethod }> {
   const cfg = resolveTrainConfig(config);
-  const run = await fit(net, method, dataset, cfg, hooks);
+  if (!("spec" in given)) return await trainCreated(net, given, dataset, cfg, hooks);
+  const slot: RemovalSlot = { remove: null };
+  const ctx = contextOf(net, dataset, cfg, given.rng, () => slot.remove);
+  const method = given.spec.create(ctx, given.config);
+  try {
+    return { ...await trainCreated(net, method, dataset, cfg, hooks, slot), method };
+  } catch (e) {
+    method.dispose();
+    throw e;
+  }
+}
+
+/** {@linkcode train} of a created method with a resolved config. */
+async function trainCreated(
+  net: Network,
+  method: PruningMethod,
+  dataset: Dataset,
+  cfg: ResolvedTrainConfig,
+  hooks: TrainHooks,
+  slot?: RemovalSlot,
+): Promise<TrainResult> {
+  const run = await fit(net, method, dataset, cfg, hooks, slot);
   const fineTuneCfg = {
     ...cfg,
     optimizer: cfg.fineTune.optimizer,
@@ -95,13 +142,18 @@ export async function train(
   return { ...run, points };
 }
 
-/** The training loop proper (also used for fine-tuning). */
+/**
+ * The training loop proper (also used for fine-tuning). While it runs, units removed through the
+ * method's context shrink this run's optimizer and EMA state (`slot`: the run's own context, see
+ * {@linkcode train}).
+ */
 export async function fit(
   net: Network,
   method: PruningMethod,
   dataset: Dataset,
   cfg: ResolvedTrainConfig,
   hooks: TrainHooks,
+  slot?: RemovalSlot,
 ): Promise<Omit<TrainResult, "points">> {
   const t0 = performance.now();
   checkCompatible(net.arch, dataset);
@@ -116,6 +168,7 @@ export async function fit(
   const unbind = bindRemoval(
     net,
     (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
+    slot,
   );
   const denseMacs = countMacs(net.arch) * TRAIN_MAC_FACTOR;
   const history: EpochRecord[] = [];
