@@ -12,7 +12,7 @@ import { HISTORY_COLUMNS, RUN_COLUMNS, type RunRow, SUMMARY_COLUMNS } from "../r
 import { csvText } from "../results/write.ts";
 import { round } from "../results/stats.ts";
 import { summaryRows } from "../results/summary.ts";
-import type { RunResult } from "./store.ts";
+import type { ResultStore, RunResult } from "./store.ts";
 
 /** Lambda value of a run for tables (`lambda` hyperparameter or empty). */
 export function lambdaOf(r: RunResult): string | number {
@@ -150,4 +150,21 @@ export async function writeAggregates(
     csvText(summaryRows(rows), SUMMARY_COLUMNS),
   );
   return { runs: results.length, rows: rows.length };
+}
+
+/**
+ * Rewrites the aggregate CSVs of a store from its finished runs: those whose id is in `ids` when
+ * given (the others stay on disk). Returns the results aggregated and how many were left out.
+ */
+export async function aggregateStore(
+  store: ResultStore,
+  ids?: ReadonlySet<string>,
+): Promise<{ results: RunResult[]; excluded: number }> {
+  const all = await store.readResults();
+  const results = ids ? all.filter((r) => ids.has(r.runId)) : all;
+  await writeAggregates(
+    store.root,
+    results.map((result) => ({ dir: store.runDir(result.runId), result })),
+  );
+  return { results, excluded: all.length - results.length };
 }
