@@ -170,78 +170,28 @@ export async function fit(
     (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
     slot,
   );
-  const denseMacs = countMacs(net.arch) * TRAIN_MAC_FACTOR;
+  const run: FitRun = {
+    net,
+    method,
+    dataset,
+    cfg,
+    hooks,
+    opt,
+    ema,
+    factorAt,
+    stepsPerEpoch,
+    totalSteps,
+    denseMacs: countMacs(net.arch) * TRAIN_MAC_FACTOR,
+    t0,
+    step: 0,
+    macs: 0,
+    macsDense: 0,
+  };
   const history: EpochRecord[] = [];
-  const variables = (info: StepInfo) =>
-    collectVariables(net, method.variableGroups(), cfg.optimizer, cfg.decayBiasAndBn, info);
-  const flatten = net.arch.inputShape.length === 1;
-  let step = 0, macs = 0, macsDense = 0;
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      const sums = { loss: 0, penalty: 0, correct: 0, n: 0, steps: 0 };
-      const it = batches(dataset.train, dataset, { ...trainBatchOptions(cfg), epoch, flatten });
-      const at = (step: number): StepInfo => ({
-        step,
-        epoch,
-        stepsPerEpoch,
-        totalSteps,
-        epochs: cfg.epochs,
-      });
-      const timer = hooks.phases;
-      for (let k = 0; k < stepsPerEpoch; k++, step++) {
-        timer?.start();
-        const next = it.next();
-        if (next.done) break;
-        const batch = next.value, info = at(step);
-        const { all, entries } = variables(info);
-        const stepMacs = countMacs(net) * TRAIN_MAC_FACTOR * batch.size;
-        timer?.lap("batch");
-        const values = await trainStep(
-          net,
-          method,
-          batch,
-          dataset.numClasses,
-          entries,
-          opt,
-          factorAt(step),
-          info,
-          timer,
-        )
-          .finally(() => tf.dispose([batch.x, batch.y]));
-        macs += stepMacs;
-        macsDense += denseMacs * batch.size;
-        ema?.update(all);
-        timer?.lap("ema");
-        method.afterStep?.(info);
-        sums.loss += values.loss * batch.size;
-        sums.penalty += values.penalty;
-        sums.correct += values.correct;
-        sums.n += batch.size;
-        sums.steps++;
-        await hooks.onStep?.(info, values);
-        timer?.lap("hooks");
-        timer?.endStep();
-      }
-      it.return(undefined);
-      method.onEpochEnd?.(at(step - 1));
-      const logs = tidyCall(() => method.logs());
-      const evaluateNow = (epoch + 1) % cfg.evalEvery === 0 || epoch === cfg.epochs - 1;
-      const { test, units } = await epochEval(net, method, dataset, cfg, ema, evaluateNow);
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        steps: step,
-        trainLoss: sums.loss / Math.max(1, sums.n),
-        trainAcc: dataset.numClasses ? sums.correct / Math.max(1, sums.n) : null,
-        penalty: sums.penalty / Math.max(1, sums.steps),
-        testLoss: test?.loss ?? null,
-        testAcc: test?.acc ?? null,
-        ...units,
-        lr: effectiveLr(cfg.optimizer, factorAt(Math.max(0, step - 1))),
-        trainMacs: macs,
-        trainMacsDense: macsDense,
-        wallS: (performance.now() - t0) / 1000,
-        logs,
-      };
+      const sums = await trainEpoch(run, epoch);
+      const record = await endEpoch(run, epoch, sums);
       history.push(record);
       await hooks.onEpoch?.(record);
     }
@@ -254,10 +204,130 @@ export async function fit(
   const wallS = (performance.now() - t0) / 1000;
   return {
     history,
-    steps: step,
-    trainMacs: macs,
-    trainMacsDense: macsDense,
+    steps: run.step,
+    trainMacs: run.macs,
+    trainMacsDense: run.macsDense,
     wallS,
     emaLoaded: ema !== null,
+  };
+}
+
+/** A {@linkcode fit} in progress: what it trains with, and its step and MAC counters. */
+interface FitRun {
+  net: Network;
+  method: PruningMethod;
+  dataset: Dataset;
+  cfg: ResolvedTrainConfig;
+  hooks: TrainHooks;
+  opt: Optimizer;
+  ema: Ema | null;
+  /** Learning-rate factor of a step. */
+  factorAt: (step: number) => number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** Dense training MACs per example of one step. */
+  denseMacs: number;
+  /** `performance.now()` at the start. */
+  t0: number;
+  /** Steps taken so far. */
+  step: number;
+  /** Training MACs spent so far. */
+  macs: number;
+  /** Dense-equivalent training MACs so far. */
+  macsDense: number;
+}
+
+/** Sums of one epoch's steps. */
+interface EpochSums {
+  loss: number;
+  penalty: number;
+  correct: number;
+  n: number;
+  steps: number;
+}
+
+/** The {@linkcode StepInfo} of `step` in `epoch`. */
+function stepInfo(run: FitRun, epoch: number, step: number): StepInfo {
+  return {
+    step,
+    epoch,
+    stepsPerEpoch: run.stepsPerEpoch,
+    totalSteps: run.totalSteps,
+    epochs: run.cfg.epochs,
+  };
+}
+
+/** The steps of one epoch (seeded batches, one `trainStep` each, EMA, `afterStep`, hooks). */
+async function trainEpoch(run: FitRun, epoch: number): Promise<EpochSums> {
+  const { net, method, dataset, cfg, hooks, opt, ema } = run;
+  const sums = { loss: 0, penalty: 0, correct: 0, n: 0, steps: 0 };
+  const flatten = net.arch.inputShape.length === 1;
+  const it = batches(dataset.train, dataset, { ...trainBatchOptions(cfg), epoch, flatten });
+  const timer = hooks.phases;
+  for (let k = 0; k < run.stepsPerEpoch; k++, run.step++) {
+    timer?.start();
+    const next = it.next();
+    if (next.done) break;
+    const batch = next.value, info = stepInfo(run, epoch, run.step);
+    const { all, entries } = collectVariables(
+      net,
+      method.variableGroups(),
+      cfg.optimizer,
+      cfg.decayBiasAndBn,
+      info,
+    );
+    const stepMacs = countMacs(net) * TRAIN_MAC_FACTOR * batch.size;
+    timer?.lap("batch");
+    const values = await trainStep(
+      net,
+      method,
+      batch,
+      dataset.numClasses,
+      entries,
+      opt,
+      run.factorAt(run.step),
+      info,
+      timer,
+    )
+      .finally(() => tf.dispose([batch.x, batch.y]));
+    run.macs += stepMacs;
+    run.macsDense += run.denseMacs * batch.size;
+    ema?.update(all);
+    timer?.lap("ema");
+    method.afterStep?.(info);
+    sums.loss += values.loss * batch.size;
+    sums.penalty += values.penalty;
+    sums.correct += values.correct;
+    sums.n += batch.size;
+    sums.steps++;
+    await hooks.onStep?.(info, values);
+    timer?.lap("hooks");
+    timer?.endStep();
+  }
+  it.return(undefined);
+  return sums;
+}
+
+/** The end of an epoch: `onEpochEnd`, the method's logs, evaluation, and the epoch's record. */
+async function endEpoch(run: FitRun, epoch: number, sums: EpochSums): Promise<EpochRecord> {
+  const { net, method, dataset, cfg, ema, step } = run;
+  method.onEpochEnd?.(stepInfo(run, epoch, step - 1));
+  const logs = tidyCall(() => method.logs());
+  const evaluateNow = (epoch + 1) % cfg.evalEvery === 0 || epoch === cfg.epochs - 1;
+  const { test, units } = await epochEval(net, method, dataset, cfg, ema, evaluateNow);
+  return {
+    epoch: epoch + 1,
+    steps: step,
+    trainLoss: sums.loss / Math.max(1, sums.n),
+    trainAcc: dataset.numClasses ? sums.correct / Math.max(1, sums.n) : null,
+    penalty: sums.penalty / Math.max(1, sums.steps),
+    testLoss: test?.loss ?? null,
+    testAcc: test?.acc ?? null,
+    ...units,
+    lr: effectiveLr(cfg.optimizer, run.factorAt(Math.max(0, step - 1))),
+    trainMacs: run.macs,
+    trainMacsDense: run.macsDense,
+    wallS: (performance.now() - run.t0) / 1000,
+    logs,
   };
 }
