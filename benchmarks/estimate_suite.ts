@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { loadSuite } from "./suites/mod.ts";
 import { expandSuite } from "../src/harness/suite.ts";
-import { parseCsv } from "../src/report/load.ts";
+import { parseCsv } from "../src/results/read.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

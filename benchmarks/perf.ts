@@ -32,7 +32,7 @@ import { stringify } from "../src/deps/csv.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { loadDataset } from "../src/data/mod.ts";
 import { PHASES } from "../src/train/mod.ts";
-import { measureStep, type TrainingRow, trainingRun } from "./_perf_run.ts";
+import { measureStep, type StepMeasurement, type TrainingRow, trainingRun } from "./_perf_run.ts";
 import { dispatchMicros, table } from "./_profile.ts";
 
 const ARCHS = ["lenet-300-100", "lenet-5-caffe"];
@@ -82,29 +82,62 @@ async function speed(
       };
       console.error(`perf: ${arch} ${m} …`);
       const r = await measureStep(arch, m, ds, o);
-      rows.push({
-        arch,
-        method: m,
-        ms_per_step: +f(r.msPerStep, 3),
-        ms_per_step_min: +f(r.msPerStepMin, 3),
-        epoch_end_s: +f(r.epochEndS, 3),
-        steps_per_epoch: r.stepsPerEpoch,
-        epoch_s: +f(r.epochS, 2),
-        epoch_measured: String(r.epochMeasured),
-        eval_per_s: Math.round(r.evalPerS),
-        ...Object.fromEntries(PHASES.map((p) => [`${p}_ms`, +f(r.phases[p], 3)])),
-        kernel_ms_profiled: +f(r.kernelMs, 3),
-        kernel_calls: +f(r.kernelCalls, 1),
-        dispatch_us: +f(us, 2),
-        dispatch_ms: +f((r.kernelCalls * us) / 1000, 3),
-        tensor_growth: r.tensorGrowth,
-        timed_steps: o.steps,
-        load_avg_1m: +f(Deno.loadavg()[0], 2),
-        ...env,
-      });
+      rows.push(speedRow(arch, m, r, us, o.steps, env));
       for (const k of r.kernels) kernelRows.push([arch, m, k.kernel, +f(k.ms, 4), +f(k.calls, 2)]);
     }
   }
+  printSpeed(rows, us, env);
+  const columns = Object.keys(rows[0]);
+  await write(
+    "perf.csv",
+    stringify(rows.map((r) => columns.map((c) => r[c])), { header: true, columns }),
+  );
+  await write(
+    "kernels.csv",
+    stringify(kernelRows, {
+      header: true,
+      columns: ["arch", "method", "kernel", "ms_per_step", "calls_per_step"],
+    }),
+  );
+}
+
+/** A row of `perf.csv`: one architecture × method measurement (`us`: µs per kernel call). */
+function speedRow(
+  arch: string,
+  method: string,
+  r: StepMeasurement,
+  us: number,
+  timedSteps: number,
+  env: Record<string, string>,
+): Record<string, string | number> {
+  return {
+    arch,
+    method,
+    ms_per_step: +f(r.msPerStep, 3),
+    ms_per_step_min: +f(r.msPerStepMin, 3),
+    epoch_end_s: +f(r.epochEndS, 3),
+    steps_per_epoch: r.stepsPerEpoch,
+    epoch_s: +f(r.epochS, 2),
+    epoch_measured: String(r.epochMeasured),
+    eval_per_s: Math.round(r.evalPerS),
+    ...Object.fromEntries(PHASES.map((p) => [`${p}_ms`, +f(r.phases[p], 3)])),
+    kernel_ms_profiled: +f(r.kernelMs, 3),
+    kernel_calls: +f(r.kernelCalls, 1),
+    dispatch_us: +f(us, 2),
+    dispatch_ms: +f((r.kernelCalls * us) / 1000, 3),
+    tensor_growth: r.tensorGrowth,
+    timed_steps: timedSteps,
+    load_avg_1m: +f(Deno.loadavg()[0], 2),
+    ...env,
+  };
+}
+
+/** Prints the speed table of `rows` (rows of {@linkcode speedRow}). */
+function printSpeed(
+  rows: Record<string, string | number>[],
+  us: number,
+  env: Record<string, string>,
+): void {
   const phaseCols = PHASES.map((p) => `${p}`);
   console.log(
     `\nperf (${env.backend}, ${env.date}; ms per step unless stated; dispatch = kernel calls × ` +
@@ -136,18 +169,6 @@ async function speed(
       f(+r.dispatch_ms, 2),
     ]),
   ));
-  const columns = Object.keys(rows[0]);
-  await write(
-    "perf.csv",
-    stringify(rows.map((r) => columns.map((c) => r[c])), { header: true, columns }),
-  );
-  await write(
-    "kernels.csv",
-    stringify(kernelRows, {
-      header: true,
-      columns: ["arch", "method", "kernel", "ms_per_step", "calls_per_step"],
-    }),
-  );
 }
 
 async function training(

@@ -11,7 +11,7 @@ import { planRuns } from "../src/harness/bench.ts";
 import { METHODS } from "../src/methods/registry.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
 import { microSuite, NO_WORKER, WORKER } from "./harness_helpers.ts";
-import { summaryRows } from "../src/harness/aggregate.ts";
+import { summaryRows } from "../src/results/summary.ts";
 import { lockFolder, processStart } from "../src/harness/lock.ts";
 import {
   cliArgs,
@@ -21,7 +21,7 @@ import {
   writeSuiteModule,
 } from "./harness_helpers.ts";
 import { commandScopes, permissionFlags, workerScopes } from "../src/harness/permissions.ts";
-import { RUN_COLUMNS, type RunRow } from "../src/harness/schema.ts";
+import { RUN_COLUMNS, type RunRow } from "../src/results/schema.ts";
 import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";
 import { SUITES } from "../benchmarks/suites/mod.ts";

@@ -8,6 +8,8 @@ import { executeRun } from "../src/harness/run.ts";
 import { teacherTask } from "../src/data/synthetic.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import type { RunConfig } from "../src/harness/suite.ts";
+import { resolveRun } from "../src/harness/identity.ts";
+import { getMethod } from "../src/methods/registry.ts";
 
 Deno.test("executeRun: compact accuracy is evaluated with the recipe's normalisation", async () => {
   await initBackend("cpu");
@@ -35,7 +37,8 @@ Deno.test("executeRun: compact accuracy is evaluated with the recipe's normalisa
     const r = await executeRun({
       runId: "t",
       suite: "t",
-      config,
+      // what a worker receives: the fully resolved config
+      config: resolveRun(config, getMethod("dense"), "cpu").config,
       dir,
       provenance: { backend: "cpu", tfjsVersion: "", denoVersion: "", gitSha: "", blas: null },
     }, dataset);

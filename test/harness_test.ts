@@ -10,9 +10,11 @@ import { canonicalJson, RUN_FORMAT_VERSION, runId } from "../src/harness/run_id.
 import { bench, planRuns } from "../src/harness/bench.ts";
 import { inShard, parseShard } from "../src/harness/shard.ts";
 import { suiteProblems, validateSuite } from "../src/harness/validate.ts";
-import { meanSd, runRows, summaryRows } from "../src/harness/aggregate.ts";
+import { runRows } from "../src/harness/aggregate.ts";
+import { meanSd } from "../src/results/stats.ts";
+import { summaryRows } from "../src/results/summary.ts";
 import type { PointResult, RunResult } from "../src/harness/store.ts";
-import { RUN_COLUMNS, SUMMARY_COLUMNS } from "../src/harness/schema.ts";
+import { RUN_COLUMNS, SUMMARY_COLUMNS } from "../src/results/schema.ts";
 import { ConfigError } from "../src/util/errors.ts";
 import { microSuite, NO_WORKER, withTempDir } from "./harness_helpers.ts";
 

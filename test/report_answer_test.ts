@@ -4,7 +4,7 @@
  * where the answer is known, and the `structure_converged` column on synthetic histories.
  */
 import assert from "node:assert/strict";
-import { parseCsv, type Run, toRun } from "../src/report/load.ts";
+import { parseCsv, type Run, toRun } from "../src/results/read.ts";
 import { leaderboards, leaderTable } from "../src/report/leaderboard.ts";
 import { frontChart, frontPoints, paretoFront } from "../src/report/fronts.ts";
 import { ROBUST_MAX_CV, widthSweeps } from "../src/report/robustness.ts";
@@ -14,7 +14,7 @@ import { resultsSection } from "../tools/readme_results.ts";
 import { analysisMarkdown, analysisSections } from "../src/report/analysis.ts";
 import { structureConverged } from "../src/harness/convergence.ts";
 import { stringify } from "../src/deps/csv.ts";
-import { RUN_COLUMNS } from "../src/harness/schema.ts";
+import { RUN_COLUMNS } from "../src/results/schema.ts";
 
 interface Spec {
   method: string;

@@ -8,12 +8,12 @@ import { denseMethod } from "../src/methods/dense.ts";
 import {
   disposePoints,
   type EpochRecord,
-  forwardMacs,
   resolveOptimizer,
   train,
   type TrainConfig,
 } from "../src/train/mod.ts";
 import { collectVariables } from "../src/train/step.ts";
+import { countMacs } from "../src/metrics/counts.ts";
 import { ConfigError, DivergenceError } from "../src/util/errors.ts";
 import { Rng } from "../src/util/rng.ts";
 
@@ -91,7 +91,7 @@ Deno.test("train: a tiny MLP learns a separable task; history and MACs are compl
   assert.ok(last.trainLoss < r.history[0].trainLoss);
   assert.deepEqual(last.unitsKept, { fc1: 16 });
   assert.equal(last.keptFraction, 1);
-  assert.equal(r.trainMacs, forwardMacs(net) * 3 * 512 * 8);
+  assert.equal(r.trainMacs, countMacs(net) * 3 * 512 * 8);
   assert.equal(r.trainMacs, r.trainMacsDense);
   assert.equal(r.points.length, 1);
   assert.equal(r.points[0].label, "final");

@@ -7,30 +7,18 @@
  */
 import { expandSuite, type RunConfig, type SuiteSpec } from "./suite.ts";
 import { runId } from "./run_id.ts";
-import { ResultStore, type RunResult } from "./store.ts";
+import { ResultStore } from "./store.ts";
 import { validateSuite } from "./validate.ts";
-import { writeAggregates } from "./aggregate.ts";
-import { type PoolOptions, runPool } from "./pool.ts";
 import { lockFolder } from "./lock.ts";
-import { Progress } from "./progress.ts";
 import { inShard, parseShard } from "./shard.ts";
-import {
-  collectProvenance,
-  type Invocation,
-  loadedData,
-  plannedData,
-  previousInvocations,
-  workerProvenance,
-  writeManifest,
-} from "./manifest.ts";
-import { withMemoryHint } from "../runtime/failure.ts";
+import { sweep } from "./sweep.ts";
 import { BACKENDS } from "../runtime/backend.ts";
 import { ConfigError } from "../util/errors.ts";
-import { removeStaleTemporaries, writeFileAtomic } from "../util/fs.ts";
+import { removeStaleTemporaries } from "../util/fs.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
-import { resolveConfig } from "../methods/registry.ts";
 import type { MethodSpec } from "../methods/types.ts";
 import { resolveRun } from "./identity.ts";
+import type { TrainConfig } from "../train/config.ts";
 import { assertCanSpawn, defaultWorkerCommand } from "./worker_command.ts";
 
 /** Options of {@linkcode bench}. */
@@ -72,10 +60,10 @@ export interface BenchOptions {
 export interface PlannedRun {
   /** Run id: the hash of `identity`. */
   id: string;
-  /** Its resolved config (hyperparameter and recipe defaults filled in), with the backend. */
-  config: RunConfig & { backend: string; suite?: never };
-  /** What the id hashes (see `identity.ts`): the config plus the resolved training config. */
-  identity: RunConfig & { backend: string; train: Record<string, unknown> };
+  /** Its fully resolved config (see `identity.ts`): what the worker receives. */
+  config: RunConfig & { backend: string; train: TrainConfig; suite?: never };
+  /** What the id hashes (see `identity.ts`): the config with the modules as the suite writes them. */
+  identity: RunConfig & { backend: string; train: TrainConfig };
 }
 
 /**
@@ -112,11 +100,7 @@ export function planRuns(
       backend,
       suite.methodModules,
     );
-    return {
-      id: runId(identity),
-      config,
-      identity: { ...identity, train: { ...identity.train } },
-    };
+    return { id: runId(identity), config, identity };
   });
 }
 
@@ -211,7 +195,17 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     if (stale) {
       console.error(`prunebench: removed ${stale} temporary file(s) of an interrupted sweep`);
     }
-    return await sweep();
+    return await sweep({
+      suite,
+      options,
+      root,
+      store,
+      planned,
+      suiteIds,
+      command,
+      t0,
+      startedAt,
+    });
   } finally {
     await lock.release();
   }
@@ -222,252 +216,8 @@ export async function bench(suite: SuiteSpec, options: BenchOptions = {}): Promi
     for (const r of planned) if (!(await store.isDone(r.id))) return true;
     return false;
   }
-
-  // the sweep proper, while this process holds the folder's lock
-  async function sweep(): Promise<BenchSummary> {
-    const summary: BenchSummary = {
-      total: planned.length,
-      skipped: 0,
-      ok: 0,
-      failed: 0,
-      failures: [],
-      wallSeconds: 0,
-    };
-    const pending: PlannedRun[] = [];
-    for (const r of planned) {
-      if (!options.force && await store.isDone(r.id)) {
-        const status = (await Deno.readTextFile(`${store.runDir(r.id)}/done`)).trim();
-        if (!(options.retryFailed && status === "failed")) {
-          summary.skipped++;
-          if (status === "failed") {
-            summary.failures.push(
-              `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed} (${r.id}): failed in an earlier invocation; --retry-failed runs it again`,
-            );
-          }
-          continue;
-        }
-      }
-      pending.push(r);
-    }
-    // (the folder exists: made before the lock)
-    const provenance = await collectProvenance(options.backend ?? "wasm");
-    const data = plannedData(suite.datasets, options.dataDir);
-    for (const [id, d] of Object.entries(data)) {
-      if (!d.fallback) continue;
-      console.error(
-        `prunebench: dataset "${id}" is not in the data directory ${d.dataDir} (--data-dir or ` +
-          `$PRUNEBENCH_DATA_DIR): it is loaded from ${d.plannedSource} instead (recorded in ` +
-          `manifest.json)`,
-      );
-    }
-    const earlier = await previousInvocations(root);
-    const current: Invocation = {
-      startedAt,
-      finishedAt: null,
-      wallSeconds: null,
-      ran: pending.length,
-      skipped: summary.skipped,
-      jobs: options.jobs,
-      shard: options.shard ?? null,
-      interrupted: false,
-    };
-    const manifest = {
-      suite: suite.id,
-      description: suite.description,
-      // the whole sweep: first start, last end, wall time summed over its invocations
-      startedAt: earlier[0]?.startedAt ?? startedAt,
-      finishedAt: null as string | null,
-      wallSeconds: null as number | null,
-      ...provenance,
-      shard: options.shard ?? null,
-      jobs: options.jobs,
-      data,
-      invocations: [...earlier, current],
-    };
-    await writeManifest(root, manifest);
-    await writeFileAtomic(`${root}/suite.json`, JSON.stringify(suite, null, 2) + "\n");
-
-    const progress = new Progress(planned.length, summary.skipped);
-    let chain = Promise.resolve();
-    const reaggregate = () => {
-      chain = chain.then(() => aggregateStore(store, suiteIds)).then(() => {}).catch((e) =>
-        console.error(`prunebench: aggregation failed: ${e}`)
-      );
-      return chain;
-    };
-    const controller = new AbortController();
-    const onSignal = () => {
-      progress.note("Interrupted: finished runs are saved; run the same command again to resume.");
-      controller.abort();
-    };
-    Deno.addSignalListener("SIGINT", onSignal);
-    Deno.addSignalListener("SIGTERM", onSignal);
-    try {
-      const jobs = [];
-      for (const r of pending) {
-        const dir = await store.begin(r.id, {
-          runId: r.id,
-          suite: suite.id,
-          ...r.config,
-          dataDir: options.dataDir ?? null,
-          gitSha: provenance.gitSha,
-          identity: r.identity,
-        });
-        jobs.push({
-          id: r.id,
-          configPath: `${dir}/config.json`,
-          label: `${r.config.method} ${r.config.arch}@${r.config.width} seed ${r.config.seed}`,
-        });
-      }
-      await runPool(jobs, {
-        jobs: options.jobs ?? navigator.hardwareConcurrency ?? 2,
-        command: workerCommandOf(command),
-        env: options.workerEnv,
-        signal: controller.signal,
-        onStart: (job) => progress.start(job.id, job.label),
-        onProgress: (job, p) => progress.update(job.id, p.epoch, p.epochs),
-        onExit: async (job, code, tail) => {
-          let result: RunResult | null = null;
-          if (await store.isDone(job.id)) {
-            result = JSON.parse(await Deno.readTextFile(`${store.runDir(job.id)}/result.json`));
-          } else {
-            const r = pending.find((p) => p.id === job.id)!;
-            const reason = withMemoryHint(`worker exited with code ${code}: ${lastLines(tail, 6)}`);
-            result = failedResult(
-              job.id,
-              suite.id,
-              r.config,
-              reason,
-              provenance,
-              await resolvedHparams(r.config),
-            );
-            await store.finish(result);
-          }
-          if (result!.status === "ok") summary.ok++;
-          else {
-            summary.failed++;
-            summary.failures.push(`${job.label} (${job.id}): ${result!.reason.split("\n")[0]}`);
-          }
-          progress.finish(
-            job.id,
-            job.label,
-            result!.status,
-            result!.status === "ok" ? describe(result!) : result!.reason.split("\n")[0],
-          );
-          await reaggregate();
-        },
-      });
-    } finally {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
-      progress.done();
-    }
-    await chain; // aggregations queued by finished runs, then the final one
-    const { results: suiteResults, excluded } = await aggregateStore(store, suiteIds);
-    summary.wallSeconds = (performance.now() - t0) / 1000;
-    if (excluded > 0) {
-      console.error(
-        `prunebench: ${excluded} finished run(s) in ${root}/runs are not part of suite ` +
-          `"${suite.id}" as it is now (an earlier version of it?): kept on disk, left out of ` +
-          `runs.csv and summary.csv`,
-      );
-    }
-    const ran = workerProvenance(suiteResults.map((r) => r.provenance));
-    const finishedAt = new Date().toISOString();
-    Object.assign(current, {
-      finishedAt,
-      wallSeconds: summary.wallSeconds,
-      interrupted: controller.signal.aborted,
-    });
-    await writeManifest(root, {
-      ...manifest,
-      requestedBackend: manifest.backend,
-      backend: ran.backend ?? manifest.backend,
-      blas: ran.blas,
-      data: loadedData(data, suiteResults),
-      finishedAt,
-      wallSeconds: manifest.invocations.reduce((t, i) => t + (i.wallSeconds ?? 0), 0),
-      interrupted: controller.signal.aborted,
-    });
-    if (controller.signal.aborted) summary.failures.push("interrupted");
-    return summary;
-  }
 }
 
-/**
- * Rewrites the aggregate CSVs of a store from its finished runs: those whose id is in `ids` when
- * given (the others stay on disk). Returns the results aggregated and how many were left out.
- */
-export async function aggregateStore(
-  store: ResultStore,
-  ids?: ReadonlySet<string>,
-): Promise<{ results: RunResult[]; excluded: number }> {
-  const all = await store.readResults();
-  const results = ids ? all.filter((r) => ids.has(r.runId)) : all;
-  await writeAggregates(
-    store.root,
-    results.map((result) => ({ dir: store.runDir(result.runId), result })),
-  );
-  return { results, excluded: all.length - results.length };
-}
-
-function describe(r: RunResult): string {
-  const p = r.points[r.points.length - 1];
-  if (!p) return "";
-  return `acc ${(100 * p.acc).toFixed(2)}%, kept ${p.perLayerKept} of ${p.perLayerInit}, ${
-    r.wallSeconds.toFixed(0)
-  } s`;
-}
-
-/** The pool's command: a per-run command gets the run's folder (the config's). */
-function workerCommandOf(
-  wc: NonNullable<BenchOptions["workerCommand"]>,
-): PoolOptions["command"] {
-  return typeof wc === "function" ? (job) => wc(job.configPath.replace(/\/config\.json$/, "")) : wc;
-}
-
-function lastLines(s: string, n: number): string {
-  return s.trim().split("\n").slice(-n).join(" | ");
-}
-
-/**
- * The run's hyperparameters with the method's defaults filled in, as a finished run records them
- * (so that a failed run lands in the same `lambda` group as its ok siblings); the overrides alone
- * when the method cannot be resolved.
- */
-export async function resolvedHparams(config: RunConfig): Promise<Record<string, unknown>> {
-  try {
-    const spec = findMethod(config.method, await loadMethodModules(config.methodModules));
-    return resolveConfig(spec, config.hparams).config as Record<string, unknown>;
-  } catch {
-    return config.hparams;
-  }
-}
-
-/** A failed result for a run that produced none (crashed worker). */
-export function failedResult(
-  id: string,
-  suite: string,
-  config: RunConfig,
-  reason: string,
-  provenance: RunResult["provenance"],
-  hparams: Record<string, unknown> = config.hparams,
-): RunResult {
-  const now = new Date().toISOString();
-  return {
-    runId: id,
-    suite,
-    config,
-    hparams,
-    status: "failed",
-    reason,
-    points: [],
-    epochs: 0,
-    trainMacs: 0,
-    trainMacsDense: 0,
-    wallSeconds: 0,
-    provenance,
-    startedAt: now,
-    finishedAt: now,
-  };
-}
+// (re-exported: the `aggregate` command and the worker import them from here)
+export { aggregateStore } from "./aggregate.ts";
+export { failedResult } from "./store.ts";

@@ -47,12 +47,22 @@ export function resolveRecipe(r: RecipeSpec): RecipeSpec {
   };
 }
 
-/** A run config with its hyperparameters and recipe resolved, plus what its id hashes. */
+/**
+ * A fully resolved run config: hyperparameters and recipe with their defaults, the training
+ * engine's resolved config, and the backend. It is what the worker receives and, with the method
+ * modules as the suite writes them, what the run id hashes; nothing resolves it again.
+ */
+export type ResolvedRunConfig = RunConfig & { backend: string; train: ResolvedTrainConfig };
+
+/** A resolved run config plus what its id hashes. */
 export interface ResolvedRun {
-  /** The run config with resolved hyperparameters and recipe (what the worker gets). */
-  config: RunConfig & { backend: string };
-  /** The object whose canonical JSON (with the format version) is hashed into the run id. */
-  identity: RunConfig & { backend: string; train: ResolvedTrainConfig };
+  /** The resolved run config (what the worker gets; module paths as the worker imports them). */
+  config: ResolvedRunConfig;
+  /**
+   * The object whose canonical JSON (with the format version) is hashed into the run id: `config`
+   * with the method modules as the suite writes them.
+   */
+  identity: ResolvedRunConfig;
 }
 
 /**
@@ -67,19 +77,18 @@ export function resolveRun(
 ): ResolvedRun {
   const { config: hparams, problems } = resolveConfig(spec, c.hparams);
   if (problems.length) throw new TypeError(`Cannot resolve an unvalidated run: ${problems[0]}`);
-  const config = {
+  const resolved = {
     ...c,
     hparams: hparams as Record<string, unknown>,
     recipe: resolveRecipe(c.recipe),
-    backend,
   };
+  const config = { ...resolved, backend, train: resolveTrainConfig(trainConfigOf(resolved)) };
   const { methodModules: _absolute, ...rest } = config;
   return {
     config,
     identity: {
       ...rest,
       ...(modulesAsWritten?.length ? { methodModules: [...modulesAsWritten] } : {}),
-      train: resolveTrainConfig(trainConfigOf(config)),
     },
   };
 }

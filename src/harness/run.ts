@@ -18,15 +18,13 @@ import { exportModel } from "../models/export.ts";
 import { countMacs, countParams } from "../metrics/counts.ts";
 import { archString } from "../metrics/arch_string.ts";
 import { latencyReport } from "../metrics/report.ts";
-import { resolveConfig } from "../methods/registry.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import type { PruningMethod } from "../methods/types.ts";
 import type { Dataset } from "../data/mod.ts";
 import { train } from "../train/loop.ts";
-import { createMethodContext } from "../train/context.ts";
 import type { EpochRecord, PointResult as TrainPoint } from "../train/types.ts";
-import { DEFAULT_LATENCY, trainConfigOf } from "./identity.ts";
-import { ConfigError, DivergenceError } from "../util/errors.ts";
+import { DEFAULT_LATENCY, type ResolvedRunConfig } from "./identity.ts";
+import { DivergenceError } from "../util/errors.ts";
 import { finiteDivergence } from "./divergence.ts";
 import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/fs.ts";
@@ -41,8 +39,11 @@ export interface RunInput {
   runId: string;
   /** Suite id. */
   suite: string;
-  /** The resolved config. */
-  config: RunConfig;
+  /**
+   * The fully resolved config (hyperparameters, recipe and training config, see `identity.ts`):
+   * used as it is, never resolved again.
+   */
+  config: Omit<ResolvedRunConfig, "backend">;
   /** Output folder of the run. */
   dir: string;
   /** Provenance of the worker process. */
@@ -50,8 +51,6 @@ export interface RunInput {
   /** Called after every epoch. */
   onEpoch?: (epoch: number, epochs: number) => void;
 }
-
-export { trainConfigOf } from "./identity.ts";
 
 /** The run's architecture adapted to the dataset's input shape and outputs. */
 export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getArch> {
@@ -65,15 +64,14 @@ export function archFor(c: RunConfig, dataset: Dataset): ReturnType<typeof getAr
 export async function executeRun(input: RunInput, dataset: Dataset): Promise<RunResult> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const { config } = input;
+  // the stored config leaves out the resolved training config (the run id's identity has it)
+  const { train: trainConfig, ...config } = input.config;
   const spec = findMethod(config.method, await loadMethodModules(config.methodModules));
-  const { config: hparams, problems } = resolveConfig(spec, config.hparams);
-  if (problems.length) throw new ConfigError(problems, `hyperparameters of "${config.method}"`);
   const base: RunResult = {
     runId: input.runId,
     suite: input.suite,
     config,
-    hparams: hparams as Record<string, unknown>,
+    hparams: config.hparams,
     status: "ok",
     reason: "",
     points: [],
@@ -90,10 +88,8 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
   const history: EpochRecord[] = [];
   let method: PruningMethod | null = null;
   try {
-    const tc = trainConfigOf(config);
-    const ctx = createMethodContext(net, dataset, tc, new Rng(config.seed, 11));
-    method = spec.create(ctx, hparams);
-    const result = await train(net, method, dataset, tc, {
+    const recipe = { spec, config: config.hparams, rng: new Rng(config.seed, 11) };
+    const result = await train(net, recipe, dataset, trainConfig, {
       onEpoch: (rec) => {
         history.push(rec);
         const diverged = finiteDivergence(rec, history[0], dataset.numClasses);
@@ -101,13 +97,14 @@ export async function executeRun(input: RunInput, dataset: Dataset): Promise<Run
         input.onEpoch?.(rec.epoch, config.recipe.epochs);
       },
     });
+    method = result.method;
     Object.assign(base, {
       epochs: history.length,
       trainMacs: result.trainMacs,
       trainMacsDense: result.trainMacsDense,
     });
     for (const p of result.points) {
-      base.points.push(await evaluatePoint(input, dataset, net, method, p));
+      base.points.push(await evaluatePoint(input, dataset, net, result.method, p));
       if (p.network !== net) p.network.dispose();
     }
   } catch (e) {

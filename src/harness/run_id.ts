@@ -6,6 +6,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../util/canonical_json.ts";
+
+export { canonicalJson };
 
 /**
  * Bumped when the meaning of a run config or the result format changes. v2: the id hashes the
@@ -13,35 +16,6 @@ import { createHash } from "node:crypto";
  * the suite writes them), see `identity.ts`.
  */
 export const RUN_FORMAT_VERSION = "prunebench-run-v2";
-
-/**
- * JSON with object keys sorted recursively, so equal configs give equal strings.
- *
- * @example
- * ```ts
- * import { canonicalJson } from "./run_id.ts";
- * if (canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }) !== '{"a":[{"c":3,"d":2}],"b":1}') throw new Error();
- * ```
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
-    }
-    return out;
-  }
-  if (typeof v === "number" && !Number.isFinite(v)) {
-    throw new TypeError(`Cannot hash a run config containing ${v}: use a finite number`);
-  }
-  return v;
-}
 
 /**
  * 16-hex-digit id of a resolved config.

@@ -159,3 +159,35 @@ export class ResultStore {
     return out;
   }
 }
+
+/**
+ * A failed result for a run that produced none (crashed worker, configuration or data error). Its
+ * hyperparameters are the resolved config's (so that it lands in the same `lambda` group as its
+ * ok siblings); the stored config leaves out the resolved training config, as a finished run's.
+ */
+export function failedResult(
+  id: string,
+  suite: string,
+  config: RunConfig & { train?: unknown },
+  reason: string,
+  provenance: RunResult["provenance"],
+): RunResult {
+  const now = new Date().toISOString();
+  const { train: _train, ...stored } = config;
+  return {
+    runId: id,
+    suite,
+    config: stored,
+    hparams: config.hparams,
+    status: "failed",
+    reason,
+    points: [],
+    epochs: 0,
+    trainMacs: 0,
+    trainMacsDense: 0,
+    wallSeconds: 0,
+    provenance,
+    startedAt: now,
+    finishedAt: now,
+  };
+}

@@ -11,9 +11,9 @@ import { describeBlas } from "../runtime/blas/mod.ts";
 import { loadDataset } from "../data/mod.ts";
 import { ResultStore } from "./store.ts";
 import { executeRun } from "./run.ts";
-import { failedResult, resolvedHparams } from "./bench.ts";
+import { failedResult } from "./bench.ts";
 import { gitSha } from "./manifest.ts";
-import type { RunConfig } from "./suite.ts";
+import type { ResolvedRunConfig } from "./identity.ts";
 import { failureReason } from "../runtime/failure.ts";
 
 /** Runs the run described by `configPath`; returns the exit code (0 also for a failed run). */
@@ -21,7 +21,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
   if (!configPath) {
     throw new TypeError("Cannot start a worker: the path of a run's config.json is required");
   }
-  const cfg = JSON.parse(await Deno.readTextFile(configPath)) as RunConfig & {
+  const cfg = JSON.parse(await Deno.readTextFile(configPath)) as ResolvedRunConfig & {
     runId: string;
     suite: string;
     backend: string;
@@ -69,7 +69,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     // configuration or data errors: record them as a failed run too, with the message
     const reason = failureReason(e);
     await store.finish(
-      failedResult(runId, suite, config, reason, provenance, await resolvedHparams(config)),
+      failedResult(runId, suite, config, reason, provenance),
     );
   }
   return 0;

@@ -31,7 +31,7 @@ import type {
   VariableGroup,
   VariableLayout,
 } from "./types.ts";
-import { forwardMacs } from "../train/macs.ts";
+import { countMacs } from "../metrics/counts.ts";
 import { ConfigError } from "../util/errors.ts";
 import { validate, VBP_DEFAULTS, VBP_DOCS, type VbpConfig } from "./_vbp_config.ts";
 import { klSum, straightThrough } from "./_vbp_ops.ts";
@@ -96,7 +96,7 @@ export class Vbp implements PruningMethod {
     this.#ctx = ctx;
     this.#cfg = config;
     this.#h = { a: config.a, b: config.b, alpha: config.alpha, beta: config.beta };
-    this.#denseMacs = forwardMacs(ctx.net, true);
+    this.#denseMacs = countMacs(ctx.net.arch);
     for (const g of ctx.net.groups) {
       if (g.kind === "input" && !config.gateInputs) continue;
       this.#vars.set(
@@ -362,7 +362,7 @@ export class Vbp implements PruningMethod {
     for (const [param, v] of this.#sigma2) out[`sigma2.${param}`] = v;
     out.polarised = (polar + polarPresent) / total;
     out.polarised_present = present ? polarPresent / present : 1;
-    out.macs_fwd = forwardMacs(this.#ctx.net);
+    out.macs_fwd = countMacs(this.#ctx.net);
     out.macs_fwd_dense = this.#denseMacs;
     out.epoch_logged = this.#epoch;
     return out;

@@ -19,6 +19,11 @@
  *   {@linkcode nonZeroWeightMasks} as the weight masks.
  * - **Compact** counts are the dense-style counts of the compacted network: every stored entry,
  *   including zeros left inside kept units by unstructured masks (tfjs has no sparse kernels).
+ * - **Training cost** (`train_macs` of `runs.csv`, the `macs_fwd` log of `vbp`): the forward MACs
+ *   of the network's *current* shapes ({@linkcode countMacs} of the network, so removed units cost
+ *   nothing) × {@linkcode TRAIN_MAC_FACTOR} per example; its dense reference is
+ *   {@linkcode countMacs} of the architecture (the shapes the network was built with). This is
+ *   the one MAC convention of the project: there is no second counter.
  *
  * @module
  */
@@ -33,6 +38,9 @@ import {
   type PruneMasks,
   validateMasks,
 } from "../models/masks.ts";
+
+/** Backward ≈ 2× forward, so one training step costs ≈ 3 forward passes (per example). */
+export const TRAIN_MAC_FACTOR = 3;
 
 /** Cost of one compute layer. */
 export interface LayerCost {

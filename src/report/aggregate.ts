@@ -1,25 +1,21 @@
 /**
- * Small statistics helpers for the report: mean, sample sd, grouping runs into operating points,
- * and picking one representative operating point per method.
+ * Grouping helpers of the report: grouping runs into operating points and picking one
+ * representative operating point per method. The statistics are `src/results/stats.ts`'s.
  *
  * @module
  */
 
-import type { Run, Summary } from "./load.ts";
+import type { Run } from "../results/read.ts";
+import { mean, sd as sampleSd } from "../results/stats.ts";
 
-/** Mean of the finite values; `NaN` when there are none. */
-export function mean(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite);
-  return v.length === 0 ? NaN : v.reduce((a, b) => a + b, 0) / v.length;
-}
+export { mean };
 
-/** Sample standard deviation (n − 1) of the finite values; `0` for one value, `NaN` for none. */
+/**
+ * Sample standard deviation (n − 1) of the finite values ({@linkcode sampleSd}), with `0` for
+ * one value: the report draws a single seed with a zero-width error bar.
+ */
 export function sd(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite);
-  if (v.length === 0) return NaN;
-  if (v.length === 1) return 0;
-  const m = mean(v);
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+  return sampleSd(values, 0);
 }
 
 /** Groups items by a string key, keeping first-seen order. */
@@ -89,49 +85,6 @@ export function representativeRuns(runs: readonly Run[]): Run[] {
       }
       out.push(...best.runs);
     }
-  }
-  return out;
-}
-
-/**
- * Computes `summary.csv`-shaped rows from runs (used when `summary.csv` is missing).
- *
- * @example
- * ```ts
- * import { summarise } from "./aggregate.ts";
- * if (summarise([]).length !== 0) throw new Error("expected no rows");
- * ```
- */
-export function summarise(runs: readonly Run[]): Summary[] {
-  const groups = groupBy(runs, configKey);
-  const out: Summary[] = [];
-  for (const all of groups.values()) {
-    const rs = all.filter((r) => r.ok);
-    const f = all[0];
-    const col = (pick: (r: Run) => number) => rs.map(pick);
-    out.push({
-      method: f.method,
-      arch: f.arch,
-      dataset: f.dataset,
-      init_width: f.initWidth,
-      lambda: f.lambda,
-      point: f.point,
-      n_seeds: rs.length,
-      n_failed: all.length - rs.length,
-      acc_mean: mean(col((r) => r.acc)),
-      acc_sd: sd(col((r) => r.acc)),
-      kept_fraction_mean: mean(col((r) => r.keptFraction)),
-      kept_fraction_sd: sd(col((r) => r.keptFraction)),
-      units_kept_mean: mean(col((r) => r.unitsKept)),
-      units_kept_sd: sd(col((r) => r.unitsKept)),
-      weights_kept_fraction_mean: mean(col((r) => r.weightsKeptFraction)),
-      weights_kept_fraction_sd: sd(col((r) => r.weightsKeptFraction)),
-      theoretical_speedup_mean: mean(col((r) => r.theoreticalSpeedup)),
-      measured_speedup_mean: mean(col((r) => r.measuredSpeedup)),
-      train_macs_fraction_mean: mean(col((r) => r.trainMacs / r.trainMacsDense)),
-      width_cv_units_kept: NaN,
-      acc_dense_baseline: mean(col((r) => r.accDenseBaseline)),
-    });
   }
   return out;
 }

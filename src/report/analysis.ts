@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { findings } from "./findings.ts";
 import { BUDGETS_PT, leaderboards, leaderTable, leaderTitle } from "./leaderboard.ts";
 import { ROBUST_MAX_CV, ROBUST_MIN_WIDTHS, robustnessTable, widthSweeps } from "./robustness.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { HistoryPoint, Run } from "./load.ts";
+import type { HistoryPoint, Run } from "../results/read.ts";
 import { panelOf } from "./aggregate.ts";
 
 /** A Vega-Lite spec as plain JSON (validated by compiling it with vega-lite). */

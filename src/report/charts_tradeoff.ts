@@ -6,7 +6,7 @@
  */
 
 import { groupBy, lambdaLabel, mean, operatingPoints, panelOf, sd } from "./aggregate.ts";
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import {
   type ChartInput,
   type ChartSpec,

@@ -6,7 +6,7 @@
  */
 
 import { groupBy, mean, representativeRuns, sd } from "./aggregate.ts";
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import {
   categoryAxis,
   type ChartInput,

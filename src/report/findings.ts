@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { groupBy, panelOf } from "./aggregate.ts";
 import { type Leaderboard, leaderboards, type SizeMetric } from "./leaderboard.ts";
 import { ROBUST_MAX_CV, ROBUST_MIN_WIDTHS, type WidthSweep, widthSweeps } from "./robustness.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { groupBy, panelOf } from "./aggregate.ts";
 import { type Setting, settingsOf } from "./settings.ts";
 import { denseReference } from "./leaderboard.ts";

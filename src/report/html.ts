@@ -11,7 +11,7 @@
 
 import { encodeBase64 } from "./base64.ts";
 import { failedTable, runsTable, summaryTable, type Table } from "./tables.ts";
-import type { Run, Summary } from "./load.ts";
+import type { Run, Summary } from "../results/read.ts";
 import type { ChartSpec } from "./charts_common.ts";
 
 /** A chart ready to embed. */

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { groupBy, panelOf } from "./aggregate.ts";
 import { layersText, pm, pmCount, type Setting, settingsOf, type Stat } from "./settings.ts";
 import type { Table } from "./tables.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Summary } from "./load.ts";
+import type { Summary } from "../results/read.ts";
 import { summaryTable, type Table } from "./tables.ts";
 
 function cell(s: string): string {
@@ -25,7 +25,7 @@ export function tableToMarkdown(table: Table): string {
  * Renders `summary.csv` rows as a Markdown table: accuracy and kept fractions in %, mean ± sample
  * sd over seeds, failed seeds counted.
  *
- * @param rows Rows of `summary.csv` (see `loadResults`), or rows computed by `summarise`.
+ * @param rows Rows of `summary.csv` (see `loadResults`; computed from `runs.csv` when missing).
  * @returns A Markdown table ending with a newline.
  *
  * @example

@@ -16,7 +16,6 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { loadResults } from "./load.ts";
-import { summarise } from "./aggregate.ts";
 import { buildCharts, CHARTS } from "./charts.ts";
 import { DEFAULT_PNG_WIDTH, specToSvg, svgToPng } from "./render.ts";
 import { type HtmlChart, renderHtml } from "./html.ts";
@@ -29,7 +28,6 @@ export { buildCharts, CHARTS, type ChartSpec } from "./charts.ts";
 export { pngSize, specToSvg, svgToPng } from "./render.ts";
 export { renderHtml } from "./html.ts";
 export { summaryMarkdown } from "./markdown.ts";
-export { summarise } from "./aggregate.ts";
 export { analysisSections } from "./analysis.ts";
 export { leaderboards } from "./leaderboard.ts";
 export { frontPoints, paretoFront } from "./fronts.ts";
@@ -106,7 +104,7 @@ export async function writeReport(
       await removeIfPresent(join(chartDir, `${name}.${ext}`));
     }
   }
-  const summary = results.summary.length > 0 ? results.summary : summarise(results.runs);
+  const summary = results.summary;
   const suite = results.runs.find((r) => r.suite !== "")?.suite ??
     dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
   const analysis = analysisSections(results.runs, skipped);

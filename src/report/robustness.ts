@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { groupBy, mean, panelOf, sd } from "./aggregate.ts";
 import { pm, type Setting, settingsOf, type Stat } from "./settings.ts";
 import { keptOver, widthScaledLayers } from "../metrics/width_scaled.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Run } from "./load.ts";
+import type { Run } from "../results/read.ts";
 import { groupBy, mean, sd } from "./aggregate.ts";
 
 /** Mean and sample sd over seeds (`sd` is 0 for one seed, `NaN` for none). */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Run, Summary } from "./load.ts";
+import type { Run, Summary } from "../results/read.ts";
 import { lambdaLabel } from "./aggregate.ts";
 import { MIN_LATENCY_REPEATS } from "./charts_common.ts";
 

@@ -44,7 +44,7 @@ export interface TrainConfig {
   /** Final incomplete training batch: keep it (PyTorch default) or drop it. @default "keep" */
   lastBatch?: "keep" | "drop";
   /** Cap on steps per epoch (smoke runs). @default unlimited */
-  maxStepsPerEpoch?: number;
+  maxStepsPerEpoch?: number | null;
   /**
    * Fine-tuning of operating points with `fineTuneEpochs > 0`: optimizer and schedule.
    * @default {optimizer: the training optimizer, schedule: {kind: "constant"}}
@@ -89,7 +89,9 @@ export interface ResolvedTrainConfig {
 const posInt = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x > 0;
 
 /**
- * Fills in defaults and validates, throwing one {@linkcode ConfigError} with every problem.
+ * Fills in defaults and validates, throwing one {@linkcode ConfigError} with every problem. A
+ * resolved config resolves to an equal one (the harness resolves a run's config once, when it
+ * plans the run, and hands that object to `train`, which only checks it again).
  *
  * @example
  * ```ts

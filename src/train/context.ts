@@ -3,22 +3,49 @@
  * during training: `ctx.removeUnits` shrinks the network, the optimizer state and the EMA
  * shadows, then lets the method shrink its own per-unit variables.
  *
- * A context is created before training (methods are created with it); `removeUnits` works while
- * {@linkcode train} runs on the context's network, which binds the run's state to it.
+ * Given a method's spec and hyperparameters ({@linkcode MethodRecipe}), {@linkcode train} creates
+ * the method and its context itself, and the context's `removeUnits` reaches the run's optimizer
+ * and EMA directly (a {@linkcode RemovalSlot} owned by that run). A context made beforehand with
+ * {@linkcode createMethodContext} (methods created by the caller) finds the run through the
+ * network instead: its `removeUnits` works while {@linkcode train} runs on that network.
  *
  * @module
  */
-import type { MethodContext, PruningMethod } from "../methods/types.ts";
+import type { MethodContext, MethodSpec, PruningMethod } from "../methods/types.ts";
 import type { Network } from "../models/network.ts";
 import type { RemovalPlan } from "../models/groups.ts";
 import type { Dataset } from "../data/mod.ts";
 import type { Rng } from "../util/rng.ts";
-import { resolveTrainConfig, stepPlan, type TrainConfig } from "./config.ts";
+import {
+  type ResolvedTrainConfig,
+  resolveTrainConfig,
+  stepPlan,
+  type TrainConfig,
+} from "./config.ts";
 import type { Optimizer } from "./optimizers.ts";
 import type { Ema } from "./ema.ts";
 import { methodKey } from "./step.ts";
 
-type Remover = (groupId: string, keep: ArrayLike<number>) => void;
+/** Removes units of a group during a run (see {@linkcode removeUnitsInTraining}). */
+export type Remover = (groupId: string, keep: ArrayLike<number>) => void;
+
+/** Where a run puts its removal while it trains (`null` outside training). */
+export interface RemovalSlot {
+  /** The running training's removal, or `null`. */
+  remove: Remover | null;
+}
+
+/** A method for {@linkcode train} to create: its spec, resolved hyperparameters and random stream. */
+export interface MethodRecipe<C extends object = Record<string, unknown>> {
+  /** The method's spec (its `create` is called with the run's context). */
+  spec: MethodSpec<C>;
+  /** Resolved hyperparameters. */
+  config: C;
+  /** The method's random stream (the context's `rng`). */
+  rng: Rng;
+}
+
+/** Removal of the runs started on a network whose method was created by the caller. */
 const bound = new WeakMap<Network, Remover>();
 
 /**
@@ -46,7 +73,20 @@ export function createMethodContext(
   config: TrainConfig,
   rng: Rng,
 ): MethodContext {
-  const cfg = resolveTrainConfig(config);
+  return contextOf(net, dataset, resolveTrainConfig(config), rng, () => bound.get(net) ?? null);
+}
+
+/**
+ * The context of a run whose removal is `removal()` (used by {@linkcode train} with a
+ * {@linkcode RemovalSlot} of its own).
+ */
+export function contextOf(
+  net: Network,
+  dataset: Dataset,
+  cfg: ResolvedTrainConfig,
+  rng: Rng,
+  removal: () => Remover | null,
+): MethodContext {
   const plan = stepPlan(dataset, cfg);
   return {
     net,
@@ -55,7 +95,7 @@ export function createMethodContext(
     epochs: cfg.epochs,
     stepsPerEpoch: plan.stepsPerEpoch,
     removeUnits(groupId: string, keep: ArrayLike<number>): void {
-      const remove = bound.get(net);
+      const remove = removal();
       if (!remove) {
         throw new Error(
           `Cannot remove units of group "${groupId}": units can be removed only while train() runs on this network`,
@@ -66,11 +106,18 @@ export function createMethodContext(
   };
 }
 
-/** Binds a training run's removal to `net` (used by `train`); returns the unbinding function. */
-export function bindRemoval(net: Network, remove: Remover): () => void {
+/**
+ * Binds a training run's removal to `net` (used by `train`) and, when given, to the run's own
+ * `slot`; returns the unbinding function.
+ */
+export function bindRemoval(net: Network, remove: Remover, slot?: RemovalSlot): () => void {
   if (bound.has(net)) throw new Error("Cannot train a network that is already being trained");
   bound.set(net, remove);
-  return () => bound.delete(net);
+  if (slot) slot.remove = remove;
+  return () => {
+    bound.delete(net);
+    if (slot) slot.remove = null;
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The training loop: epochs of seeded batches, one explicit step each (gradients of task loss +
- * penalty over the network and the method's currently trainable variables, optimizer update per
- * group, BN running statistics, EMA, `afterStep`), then per epoch `onEpochEnd`, evaluation and a
- * history record; at the end the EMA values are loaded and the operating points evaluated.
+ * Training a method: {@linkcode train} runs the training loop ({@linkcode fit}, fit.ts: epochs of
+ * seeded batches, one explicit step each, per-epoch evaluation and history, EMA loaded at the end),
+ * then evaluates (and fine-tunes, where the method asks) the operating points. Given a method's
+ * spec and hyperparameters it creates the method itself, with a context bound to the run.
  *
  * @example Train LeNet-300-100 (width 0.1) on a tiny random task
  * ```ts
@@ -22,27 +22,17 @@
  *
  * @module
  */
-import * as tf from "../deps/tfjs.ts";
 import type { Network } from "../models/network.ts";
-import type { PruningMethod, StepInfo } from "../methods/types.ts";
-import { batches, type Dataset } from "../data/mod.ts";
-import {
-  checkCompatible,
-  type ResolvedTrainConfig,
-  resolveTrainConfig,
-  stepPlan,
-  trainBatchOptions,
-  type TrainConfig,
-} from "./config.ts";
-import { effectiveLr, Optimizer } from "./optimizers.ts";
-import { makeSchedule } from "./schedules.ts";
-import { Ema } from "./ema.ts";
-import { allVariables, collectVariables, trainStep } from "./step.ts";
-import { epochEval } from "./epoch.ts";
-import { forwardMacs, TRAIN_MAC_FACTOR } from "./macs.ts";
-import { bindRemoval, removeUnitsInTraining } from "./context.ts";
-import { evaluatePoints, tidyCall } from "./points.ts";
-import type { EpochRecord, TrainHooks, TrainResult } from "./types.ts";
+import type { MethodSpec, PruningMethod } from "../methods/types.ts";
+import type { Rng } from "../util/rng.ts";
+import type { Dataset } from "../data/mod.ts";
+import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
+import { contextOf, type MethodRecipe, type RemovalSlot } from "./context.ts";
+import { fit } from "./fit.ts";
+import { evaluatePoints } from "./points.ts";
+import type { TrainHooks, TrainResult } from "./types.ts";
+
+export { fit };
 
 /**
  * Trains `net` in place with `method` on `dataset`, then evaluates the method's operating
@@ -79,10 +69,50 @@ export async function train(
   method: PruningMethod,
   dataset: Dataset,
   config: TrainConfig,
+  hooks?: TrainHooks,
+): Promise<TrainResult>;
+/**
+ * Creates the method from its spec and resolved hyperparameters (`recipe`) with a context whose
+ * `removeUnits` reaches this run's state, trains it like the other overload, and returns it with
+ * the result: the caller disposes it (it is disposed here when training throws).
+ */
+export async function train<C extends object>(
+  net: Network,
+  recipe: { spec: MethodSpec<C>; config: C; rng: Rng },
+  dataset: Dataset,
+  config: TrainConfig,
+  hooks?: TrainHooks,
+): Promise<TrainResult & { method: PruningMethod }>;
+export async function train<C extends object>(
+  net: Network,
+  given: PruningMethod | MethodRecipe<C>,
+  dataset: Dataset,
+  config: TrainConfig,
   hooks: TrainHooks = {},
-): Promise<TrainResult> {
+): Promise<TrainResult & { method?: PruningMethod }> {
   const cfg = resolveTrainConfig(config);
-  const run = await fit(net, method, dataset, cfg, hooks);
+  if (!("spec" in given)) return await trainCreated(net, given, dataset, cfg, hooks);
+  const slot: RemovalSlot = { remove: null };
+  const ctx = contextOf(net, dataset, cfg, given.rng, () => slot.remove);
+  const method = given.spec.create(ctx, given.config);
+  try {
+    return { ...await trainCreated(net, method, dataset, cfg, hooks, slot), method };
+  } catch (e) {
+    method.dispose();
+    throw e;
+  }
+}
+
+/** {@linkcode train} of a created method with a resolved config. */
+async function trainCreated(
+  net: Network,
+  method: PruningMethod,
+  dataset: Dataset,
+  cfg: ResolvedTrainConfig,
+  hooks: TrainHooks,
+  slot?: RemovalSlot,
+): Promise<TrainResult> {
+  const run = await fit(net, method, dataset, cfg, hooks, slot);
   const fineTuneCfg = {
     ...cfg,
     optimizer: cfg.fineTune.optimizer,
@@ -93,118 +123,4 @@ export async function train(
     await fit(clone, masked, dataset, { ...fineTuneCfg, epochs, evalEvery: epochs }, {}); // history not reported
   });
   return { ...run, points };
-}
-
-/** The training loop proper (also used for fine-tuning). */
-export async function fit(
-  net: Network,
-  method: PruningMethod,
-  dataset: Dataset,
-  cfg: ResolvedTrainConfig,
-  hooks: TrainHooks,
-): Promise<Omit<TrainResult, "points">> {
-  const t0 = performance.now();
-  checkCompatible(net.arch, dataset);
-  const { stepsPerEpoch, totalSteps } = stepPlan(dataset, cfg);
-  const factorAt = makeSchedule(cfg.schedule, {
-    stepsPerEpoch,
-    totalSteps,
-    baseLr: cfg.optimizer.lr,
-  });
-  const opt = new Optimizer();
-  const ema = cfg.ema === null ? null : new Ema(cfg.ema);
-  const unbind = bindRemoval(
-    net,
-    (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
-  );
-  const denseMacs = forwardMacs(net, true) * TRAIN_MAC_FACTOR;
-  const history: EpochRecord[] = [];
-  const variables = (info: StepInfo) =>
-    collectVariables(net, method.variableGroups(), cfg.optimizer, cfg.decayBiasAndBn, info);
-  const flatten = net.arch.inputShape.length === 1;
-  let step = 0, macs = 0, macsDense = 0;
-  try {
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      const sums = { loss: 0, penalty: 0, correct: 0, n: 0, steps: 0 };
-      const it = batches(dataset.train, dataset, { ...trainBatchOptions(cfg), epoch, flatten });
-      const at = (step: number): StepInfo => ({
-        step,
-        epoch,
-        stepsPerEpoch,
-        totalSteps,
-        epochs: cfg.epochs,
-      });
-      const timer = hooks.phases;
-      for (let k = 0; k < stepsPerEpoch; k++, step++) {
-        timer?.start();
-        const next = it.next();
-        if (next.done) break;
-        const batch = next.value, info = at(step);
-        const { all, entries } = variables(info);
-        const stepMacs = forwardMacs(net) * TRAIN_MAC_FACTOR * batch.size;
-        timer?.lap("batch");
-        const values = await trainStep(
-          net,
-          method,
-          batch,
-          dataset.numClasses,
-          entries,
-          opt,
-          factorAt(step),
-          info,
-          timer,
-        )
-          .finally(() => tf.dispose([batch.x, batch.y]));
-        macs += stepMacs;
-        macsDense += denseMacs * batch.size;
-        ema?.update(all);
-        timer?.lap("ema");
-        method.afterStep?.(info);
-        sums.loss += values.loss * batch.size;
-        sums.penalty += values.penalty;
-        sums.correct += values.correct;
-        sums.n += batch.size;
-        sums.steps++;
-        await hooks.onStep?.(info, values);
-        timer?.lap("hooks");
-        timer?.endStep();
-      }
-      it.return(undefined);
-      method.onEpochEnd?.(at(step - 1));
-      const logs = tidyCall(() => method.logs());
-      const evaluateNow = (epoch + 1) % cfg.evalEvery === 0 || epoch === cfg.epochs - 1;
-      const { test, units } = await epochEval(net, method, dataset, cfg, ema, evaluateNow);
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        steps: step,
-        trainLoss: sums.loss / Math.max(1, sums.n),
-        trainAcc: dataset.numClasses ? sums.correct / Math.max(1, sums.n) : null,
-        penalty: sums.penalty / Math.max(1, sums.steps),
-        testLoss: test?.loss ?? null,
-        testAcc: test?.acc ?? null,
-        ...units,
-        lr: effectiveLr(cfg.optimizer, factorAt(Math.max(0, step - 1))),
-        trainMacs: macs,
-        trainMacsDense: macsDense,
-        wallS: (performance.now() - t0) / 1000,
-        logs,
-      };
-      history.push(record);
-      await hooks.onEpoch?.(record);
-    }
-    ema?.load(allVariables(net, method.variableGroups()));
-  } finally {
-    unbind();
-    opt.dispose();
-    ema?.dispose();
-  }
-  const wallS = (performance.now() - t0) / 1000;
-  return {
-    history,
-    steps: step,
-    trainMacs: macs,
-    trainMacsDense: macsDense,
-    wallS,
-    emaLoaded: ema !== null,
-  };
 }

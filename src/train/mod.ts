@@ -25,6 +25,6 @@ export { makeSchedule, type ScheduleConfig, type SchedulePlan } from "./schedule
 export { Ema } from "./ema.ts";
 export { createMethodContext } from "./context.ts";
 export { correctCount, type EvalResult, evaluate, type StepValues, taskLoss } from "./step.ts";
-export { forwardMacs, TRAIN_MAC_FACTOR } from "./macs.ts";
+export { TRAIN_MAC_FACTOR } from "../metrics/counts.ts";
 export { parameterMasks } from "./points.ts";
 export { type Phase, PHASES, PhaseTimer } from "./phases.ts";

@@ -1,6 +1,6 @@
 /**
  * Writes a realistic, deterministic results directory for the report tests, following
- * `src/harness/schema.ts`: 3 methods (`l0-hc` swept over 3 λ values, `dam`, one-shot `magnitude`
+ * `src/results/schema.ts`: 3 methods (`l0-hc` swept over 3 λ values, `dam`, one-shot `magnitude`
  * with 3 target sparsities) × 2 initial widths × 3 seeds on two dataset × architecture panels,
  * with one failed run, `history.csv`, `summary.csv` and `manifest.json`.
  *
@@ -12,10 +12,14 @@
 
 import { stringify } from "../../src/deps/csv.ts";
 import { join } from "node:path";
-import { HISTORY_COLUMNS, RUN_COLUMNS, SUMMARY_COLUMNS } from "../../src/harness/schema.ts";
+import {
+  HISTORY_COLUMNS,
+  RUN_COLUMNS,
+  type RunRow,
+  SUMMARY_COLUMNS,
+} from "../../src/results/schema.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { summarise } from "../../src/report/aggregate.ts";
-import { toRun } from "../../src/report/load.ts";
+import { summaryRows } from "../../src/results/summary.ts";
 
 type Row = Record<string, string | number>;
 
@@ -27,6 +31,9 @@ const WIDTHS = [64, 256];
 const SEEDS = [0, 1, 2];
 const EPOCHS = 10;
 const INPUT = 784, CLASSES = 10;
+
+/** Columns the harness fills for failed runs too. */
+const PROVENANCE: readonly string[] = ["backend", "tfjs_version", "deno_version", "git_sha"];
 
 function layersOf(width: number): number[] {
   return [2 * width, width];
@@ -160,8 +167,9 @@ export async function writeFixture(
               git_sha: "06fce3f",
             };
             if (failed) {
+              // results are empty; provenance stays, as the harness writes it for failed runs
               for (const col of RUN_COLUMNS.slice(RUN_COLUMNS.indexOf("units_kept"))) {
-                base[col] = "";
+                if (!PROVENANCE.includes(col)) base[col] = "";
               }
               Object.assign(base, {
                 status: "failed",
@@ -202,18 +210,10 @@ export async function writeFixture(
     join(dir, "history.csv"),
     stringify(history, { header: true, columns: [...HISTORY_COLUMNS] }),
   );
-  const parsed = runs.map((r) =>
-    toRun(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])))
-  );
-  const summary = summarise(parsed).map((s) => ({ ...s, width_cv_units_kept: 0.12 }));
-  const clean = summary.map((s) =>
-    Object.fromEntries(
-      Object.entries(s).map(([k, v]) => [k, typeof v === "number" && Number.isNaN(v) ? "" : v]),
-    )
-  );
+  const summary = summaryRows(runs as RunRow[]).map((s) => ({ ...s, width_cv_units_kept: 0.12 }));
   await Deno.writeTextFile(
     join(dir, "summary.csv"),
-    stringify(clean, { header: true, columns: [...SUMMARY_COLUMNS] }),
+    stringify(summary, { header: true, columns: [...SUMMARY_COLUMNS] }),
   );
   const manifest = {
     suite: "fixture",

@@ -8,7 +8,16 @@
  *   (λ included) × backend × point, mean ± sample sd over seeds, plus robustness figures.
  *
  * Units: MACs are multiply-accumulates of one forward pass for one example; params count
- * weights, biases and BN scale/shift; latencies are milliseconds per batch (median, warm).
+ * weights, biases and BN scale/shift; latencies are milliseconds per batch (median, warm). The
+ * counting conventions are `src/metrics/counts.ts`'s.
+ *
+ * Sizes: `*_dense` is the network as built (initial width), `*_masked` excludes every entry a
+ * mask removes (structured units and unstructured weights) and `*_compact` is the physically
+ * shrunk network (kept units only, zeros inside them still stored). `compression_ratio` and
+ * `theoretical_speedup` are dense / masked; `measured_speedup` is dense / compact latency.
+ *
+ * Readers parse these files with `src/results/read.ts`; the harness writes them with
+ * `src/results/write.ts` and `src/results/summary.ts`.
  *
  * @module
  */
