@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { COMMANDS } from "../src/harness/commands_help.ts";
+import { COMMANDS } from "../src/cli/commands.ts";
 import { SCRIPTS } from "../benchmarks/help.ts";
 import { formatHelp, joinNegativeValues, parseCommand } from "../src/util/usage.ts";
 

@@ -20,7 +20,7 @@ import {
   REPO,
   writeSuiteModule,
 } from "./harness_helpers.ts";
-import { commandScopes, permissionFlags, workerScopes } from "../src/harness/permissions.ts";
+import { commandScopes, permissionFlags, workerScopes } from "../src/cli/permissions.ts";
 import { RUN_COLUMNS, type RunRow } from "../src/results/schema.ts";
 import { bench } from "../src/harness/bench.ts";
 import { suiteProblems } from "../src/harness/validate.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { bench } from "../src/harness/bench.ts";
-import { aggregateCommand } from "../src/harness/aggregate_command.ts";
+import { aggregateCommand } from "../src/cli/aggregate.ts";
 import { inShard, parseShard } from "../src/harness/shard.ts";
 import { planRuns } from "../src/harness/bench.ts";
 import { ResultStore, type RunResult } from "../src/harness/store.ts";

@@ -1,5 +1,5 @@
 /**
- * The fused optimizer and EMA kernels (src/train/fused.ts) against the unfused tfjs ops, with the
+ * The fused optimizer and EMA kernels (src/runtime/fused.ts) against the unfused tfjs ops, with the
  * cpu backend as the oracle: bit-identical parameters and state over several steps, for every
  * update rule, on random inputs; the wasm kernels against the same cpu oracle; no leaks.
  */
@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "../src/deps/tfjs.ts";
 import { Optimizer, resolveOptimizer } from "../src/train/optimizers.ts";
 import { Ema } from "../src/train/ema.ts";
-import { fusedAvailable, setFusedUpdates } from "../src/train/fused.ts";
+import { fusedAvailable, setFusedUpdates } from "../src/runtime/fused.ts";
 import type { OptimizerConfig } from "../src/methods/types.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Rng } from "../src/util/rng.ts";

@@ -13,10 +13,10 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import { f32View, type TensorRef, type WasmBackend } from "../runtime/blas/heap.ts";
-import { fusedAvailable } from "../train/fused.ts";
+import { fusedAvailable } from "../runtime/fused.ts";
 import { BETA, GAMMA, hardConcreteSample, ZETA } from "./_concrete.ts";
 
-export { setFusedUpdates } from "../train/fused.ts";
+export { setFusedUpdates } from "../runtime/fused.ts";
 
 /** Kernel name of the fused hard-concrete sample. */
 export const HARD_CONCRETE_KERNEL = "PrunebenchHardConcrete";

@@ -9,7 +9,7 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import type { GatherOp } from "../models/groups.ts";
-import { fusedAvailable, runFusedEma } from "./fused.ts";
+import { fusedAvailable, runFusedEma } from "../runtime/fused.ts";
 
 /**
  * Bias-corrected EMA shadows keyed by stable names.

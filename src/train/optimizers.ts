@@ -18,7 +18,7 @@ import * as tf from "../deps/tfjs.ts";
 import type { OptimizerConfig } from "../methods/types.ts";
 import type { GatherOp } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";
-import { fusedAvailable, type FusedOptimizerAttrs, runFusedOptimizer } from "./fused.ts";
+import { fusedAvailable, type FusedOptimizerAttrs, runFusedOptimizer } from "../runtime/fused.ts";
 
 /** An {@linkcode OptimizerConfig} with every default filled in. */
 export type ResolvedOptimizerConfig = Required<OptimizerConfig>;
@@ -177,7 +177,7 @@ export class Optimizer {
     s.v = out.v;
   }
 
-  /** The same update as one fused kernel (bit-identical; src/train/fused.ts). */
+  /** The same update as one fused kernel (bit-identical; src/runtime/fused.ts). */
   #fused(
     s: Slots,
     param: tf.Variable,

@@ -13,7 +13,7 @@ import { splitValidation } from "../data/batches.ts";
 import { datasetFromCsv } from "../data/arrays.ts";
 import { type BackendName, initBackend } from "../runtime/backend.ts";
 import { ConfigError } from "../util/errors.ts";
-import { pruneModel, type PruneModelResult } from "./prune_model.ts";
+import { pruneModel, type PruneModelResult } from "../prune/prune_model.ts";
 
 /** Help of the command. */
 export const PRUNE_HELP =
@@ -47,7 +47,7 @@ async function loadData(
  *
  * @example Print the help
  * ```ts
- * import { pruneCommand } from "./command.ts";
+ * import { pruneCommand } from "./prune.ts";
  * if (await pruneCommand(["--help"]) !== 0) throw new Error();
  * ```
  */

@@ -6,9 +6,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ResultStore } from "./store.ts";
-import { aggregateStore } from "./bench.ts";
+import { ResultStore } from "../harness/store.ts";
+import { aggregateStore } from "../harness/bench.ts";
 import { ConfigError } from "../util/errors.ts";
+import { UsageError } from "../util/usage.ts";
+import { COMMANDS } from "./commands.ts";
+import { parse } from "./parse.ts";
+import { commandScopes } from "./permissions.ts";
+import { ensureScopes } from "./rerun.ts";
 
 async function copyDir(src: string, dst: string): Promise<void> {
   await Deno.mkdir(dst, { recursive: true });
@@ -48,4 +53,17 @@ export async function aggregateCommand(args: string[]): Promise<number> {
     `Merged ${copied} finished runs into ${values.out}/runs.csv, history.csv, summary.csv`,
   );
   return 0;
+}
+
+/** `cli.ts aggregate …` (`argv` includes the command name): scopes, then {@linkcode aggregateCommand}. */
+export async function aggregateMain(argv: string[]): Promise<number> {
+  const rest = argv.slice(1);
+  const p = parse("aggregate", rest);
+  if (p === null) return 0;
+  const out = p.values.out as string | undefined;
+  if (!p.positionals.length || !out) {
+    throw new UsageError("aggregate needs at least one DIR and --out DIR", COMMANDS.aggregate);
+  }
+  const scopes = commandScopes({ writes: [out], reads: p.positionals });
+  return await ensureScopes(scopes, argv) ?? await aggregateCommand(rest);
 }

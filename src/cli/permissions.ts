@@ -15,13 +15,24 @@
  *   BLAS library is found (`$PRUNEBENCH_BLAS` or the first `libopenblas.so.0` / `libblas.so.3` in
  *   the usual library folders), which it is told to open by absolute path; runs nothing.
  *
+ * - script (`deno task perf`, `bench:data`, `bench:models`, `validate:*`; see
+ *   {@linkcode scriptScopes}): read the repository, dataset locations, fonts and `/proc/cpuinfo`;
+ *   write `results/` (and the dataset cache when it may download); FFI when a BLAS library is found.
+ *
  * FFI cannot be scoped to the library path: Deno 2.9 checks `Deno.UnsafePointer.of` and
  * `Deno.UnsafePointerView` (which the BLAS kernels need to hand wasm-heap pointers to
  * `cblas_sgemm`) against *unscoped* `--allow-ffi`, and refuses them under `--allow-ffi=<path>`.
+ * Reproduction (Deno 2.9.6: `NotCapable: Requires ffi access` with the path, `true` without it):
+ *
+ * ```
+ * echo 'console.log(Deno.UnsafePointer.of(new Uint8Array(4)) !== null)' |
+ *   deno run --allow-ffi=/usr/lib -
+ * ```
  *
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { MIRROR_HOSTS } from "../data/mod.ts";
 import { defaultCacheDir } from "../data/sources.ts";
@@ -227,4 +238,104 @@ export function missing(s: Scopes): string[] {
   check({ name: "env" }, "env");
   check({ name: "sys" }, "sys");
   return out;
+}
+
+/**
+ * Scopes of `run --model` (prunes in this process): read the model and the data, write `--out`
+ * (default under results/) and the dataset cache, FFI for BLAS, the dataset mirrors and the
+ * model's host when it is a URL.
+ */
+export function pruneScopes(args: string[]): Scopes {
+  const str1 = { type: "string" } as const;
+  const { values: v } = parseArgs({
+    args,
+    strict: false,
+    options: { model: str1, data: str1, out: str1, "data-dir": str1 },
+  });
+  const str = (x: unknown) => (typeof x === "string" ? x : undefined);
+  const model = str(v.model), data = str(v.data);
+  const s = workerScopes(str(v.out) ?? "results", {
+    dataDir: str(v["data-dir"]),
+    blas: blasLibraries(),
+  });
+  const remote = model && /^https?:/.test(model) ? new URL(model) : null;
+  if (remote) s.net.push(remote.host);
+  else if (model) {
+    // model.json and its weight files, which lie beside it (or the folder given)
+    const path = resolve(model.startsWith("file:") ? fromFileUrl(model) : model);
+    s.read.push(path.endsWith(".json") ? dirname(path) : path);
+  }
+  if (data && data.endsWith(".csv")) s.read.push(resolve(data));
+  if (data?.startsWith("imagefolder:")) s.read.push(resolve(data.slice(12)));
+  return s;
+}
+
+/** What a benchmark script does beyond reading data and the repository. */
+interface ScriptNeeds {
+  /** Repository-relative path of the script. */
+  path: string;
+  /** Writes `results/` (and the dataset cache with `downloads`). */
+  writesResults: boolean;
+  /** May download datasets (writes the cache, reaches the mirrors). */
+  downloads: boolean;
+  /** Starts Deno processes. */
+  runsDeno: boolean;
+}
+
+/** The benchmark scripts started through `cli.ts <task>`, keyed by their deno task. */
+export const SCRIPTS: Readonly<Record<string, ScriptNeeds>> = {
+  perf: { path: "benchmarks/perf.ts", writesResults: true, downloads: false, runsDeno: true },
+  "bench:data": {
+    path: "benchmarks/data_bench.ts",
+    writesResults: false,
+    downloads: false,
+    runsDeno: false,
+  },
+  "bench:models": {
+    path: "benchmarks/models_bench.ts",
+    writesResults: false,
+    downloads: false,
+    runsDeno: false,
+  },
+  "validate:l0": {
+    path: "benchmarks/validate-l0.ts",
+    writesResults: true,
+    downloads: true,
+    runsDeno: false,
+  },
+  "validate:methods": {
+    path: "benchmarks/validate-methods.ts",
+    writesResults: true,
+    downloads: true,
+    runsDeno: false,
+  },
+  "validate:reference": {
+    path: "benchmarks/validate-reference.ts",
+    writesResults: true,
+    downloads: true,
+    runsDeno: false,
+  },
+};
+
+/**
+ * The scopes of a benchmark script (see {@linkcode SCRIPTS}): read the repository, dataset
+ * locations, fonts, `/proc/cpuinfo` and the BLAS library; write `results/` and, when it may
+ * download, the dataset cache; FFI when a BLAS library is found.
+ */
+export function scriptScopes(name: string): Scopes {
+  const n = SCRIPTS[name];
+  const blas = blasLibraries();
+  const results = join(REPO, "results");
+  return {
+    read: uniq([REPO, ...dataPaths(), "/usr/share/fonts", "/proc/cpuinfo", ...blas]),
+    write: uniq([
+      ...(n.writesResults ? [results] : []),
+      ...(n.downloads ? [defaultCacheDir()] : []),
+    ]),
+    run: n.runsDeno ? [Deno.execPath()] : [],
+    net: n.downloads ? [...MIRROR_HOSTS] : [],
+    ffi: blas.length > 0,
+    env: true,
+    sys: true,
+  };
 }

@@ -3,15 +3,17 @@
  *
  * @module
  */
-import { SUITES } from "../../benchmarks/suites/mod.ts";
 import { METHODS } from "../methods/registry.ts";
 import { ARCHITECTURES, getArch } from "../models/registry.ts";
 import { listDatasets } from "../data/mod.ts";
 import { inferShapes } from "../models/build.ts";
-import { expandSuite } from "./suite.ts";
+import { expandSuite, type SuiteSpec } from "../harness/suite.ts";
 import { ConfigError, notFoundMessage } from "../util/errors.ts";
 import { parseArgs } from "node:util";
-import { plannedData } from "./manifest.ts";
+import { plannedData } from "../harness/manifest.ts";
+import { parse } from "./parse.ts";
+import { commandScopes } from "./permissions.ts";
+import { ensureScopes } from "./rerun.ts";
 import type { HyperparameterRange, MethodSpec } from "../methods/types.ts";
 
 function table(rows: string[][]): string {
@@ -19,11 +21,14 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd()).join("\n");
 }
 
-const SECTIONS: Record<string, (dataDir?: string) => string> = {
-  suites: () =>
+/** Suites by id (the built-in registry, passed in by `cli.ts`). */
+export type Suites = Readonly<Record<string, SuiteSpec>>;
+
+const SECTIONS: Record<string, (suites: Suites, dataDir?: string) => string> = {
+  suites: (suites) =>
     table([
       ["suite", "runs", "description"],
-      ...Object.values(SUITES).map((s) => [s.id, String(expandSuite(s).length), s.description]),
+      ...Object.values(suites).map((s) => [s.id, String(expandSuite(s).length), s.description]),
     ]),
   methods: () =>
     table([
@@ -43,7 +48,7 @@ const SECTIONS: Record<string, (dataDir?: string) => string> = {
         ];
       }),
     ]),
-  datasets: (dataDir) =>
+  datasets: (_, dataDir) =>
     table([
       ["dataset", "train", "test", "input", "loads from"],
       ...listDatasets({ dataDir }).map((d) => [
@@ -116,8 +121,7 @@ function archDetail(id: string): string {
   ].join("\n");
 }
 
-function suiteDetail(id: string): string {
-  const s = SUITES[id];
+function suiteDetail(id: string, s: SuiteSpec): string {
   const archs = s.archs.map((a) => `${a.id} (widths ${JSON.stringify(a.widths)})`);
   return [
     `suite ${id}: ${s.description}`,
@@ -131,12 +135,12 @@ function suiteDetail(id: string): string {
 }
 
 /** The detail of one id (method, arch, dataset or suite), or `null` when it names none. */
-function detail(id: string, dataDir?: string): string | null {
+function detail(id: string, suites: Suites, dataDir?: string): string | null {
   if (Object.hasOwn(METHODS, id)) {
     return methodDetail((METHODS as Record<string, unknown>)[id] as MethodSpec);
   }
   if (Object.hasOwn(ARCHITECTURES, id)) return archDetail(id);
-  if (Object.hasOwn(SUITES, id)) return suiteDetail(id);
+  if (Object.hasOwn(suites, id)) return suiteDetail(id, suites[id]);
   const d = listDatasets({ dataDir }).find((d) => d.id === id);
   if (d) {
     return [
@@ -152,7 +156,7 @@ function detail(id: string, dataDir?: string): string | null {
  * Prints the requested sections; returns the exit code. `--data-dir` shows where datasets load
  * from with that data directory (as `bench --data-dir` would load them).
  */
-export function listCommand(args: string[]): Promise<number> {
+export function listCommand(args: string[], suites: Suites): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -161,7 +165,7 @@ export function listCommand(args: string[]): Promise<number> {
   const which = positionals.length ? positionals : Object.keys(SECTIONS);
   for (const w of which) {
     if (!Object.hasOwn(SECTIONS, w)) {
-      const d = detail(w, values["data-dir"]);
+      const d = detail(w, suites, values["data-dir"]);
       if (d !== null) {
         console.log(`${d}\n`);
         continue;
@@ -171,11 +175,20 @@ export function listCommand(args: string[]): Promise<number> {
           ...Object.keys(SECTIONS),
           ...Object.keys(METHODS),
           ...Object.keys(ARCHITECTURES),
-          ...Object.keys(SUITES),
+          ...Object.keys(suites),
         ]),
       ]);
     }
-    console.log(`${w}:\n${SECTIONS[w](values["data-dir"])}\n`);
+    console.log(`${w}:\n${SECTIONS[w](suites, values["data-dir"])}\n`);
   }
   return Promise.resolve(0);
+}
+
+/** `cli.ts list …` (`argv` includes the command name): scopes, then {@linkcode listCommand}. */
+export async function listMain(argv: string[], suites: Suites): Promise<number> {
+  const rest = argv.slice(1);
+  const p = parse("list", rest);
+  if (p === null) return 0;
+  const scopes = commandScopes({ dataDir: p.values["data-dir"] as string | undefined });
+  return await ensureScopes(scopes, argv) ?? await listCommand(rest, suites);
 }

@@ -19,7 +19,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import { f32View, type TensorRef, type WasmBackend } from "../runtime/blas/heap.ts";
+import { f32View, type TensorRef, type WasmBackend } from "./blas/heap.ts";
 
 /** Kernel name of the fused optimizer update. */
 export const FUSED_OPTIMIZER = "PrunebenchFusedOptimizer";

@@ -1,10 +1,16 @@
 /**
- * `run`: one configuration from command-line flags, as a one-run suite named `run`.
+ * `run`: one configuration from command-line flags, as a one-run suite named `run` (its results
+ * accumulate in `<out>/run/`); `run --model` prunes a user's model instead (`prune.ts`).
  *
  * @module
  */
-import type { SuiteSpec } from "./suite.ts";
+import type { SuiteSpec } from "../harness/suite.ts";
 import { ConfigError } from "../util/errors.ts";
+import { datasetReads, runSuite } from "./bench.ts";
+import { parseCollecting, withUsage } from "./parse.ts";
+import { commandScopes, pruneScopes } from "./permissions.ts";
+import { pruneCommand } from "./prune.ts";
+import { ensureScopes } from "./rerun.ts";
 
 /** Flags of the `run` command. */
 export interface SingleRunFlags {
@@ -102,4 +108,36 @@ export function singleRunSuite(f: SingleRunFlags): SuiteSpec {
   const { suite, problems } = singleRun(f);
   if (problems.length) throw new ConfigError(problems, "run flags");
   return suite;
+}
+
+/** `cli.ts run …` (`argv` includes the command name); returns the exit code. */
+export async function runMain(argv: string[]): Promise<number> {
+  const rest = argv.slice(1);
+  if (rest.some((a) => a === "--model" || a.startsWith("--model="))) {
+    const code = await ensureScopes(pruneScopes(rest), argv);
+    return code ?? await pruneCommand(rest);
+  }
+  const p = parseCollecting("run", rest);
+  if (p === null) return 0;
+  const values = p.values as SingleRunFlags & Record<string, string | undefined>;
+  const { suite, problems } = singleRun(values);
+  const code = await ensureScopes(
+    commandScopes({
+      writes: [values.out!],
+      reads: datasetReads(suite.datasets),
+      dataDir: values["data-dir"],
+      startsWorkers: true,
+    }),
+    argv,
+  );
+  if (code !== null) return code;
+  return await withUsage(
+    "run",
+    p.flagProblems,
+    () =>
+      runSuite(suite, { ...p.values, jobs: "1", accumulate: true }, [
+        ...p.flagProblems,
+        ...problems,
+      ]),
+  );
 }

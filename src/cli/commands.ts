@@ -172,3 +172,23 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     positionals: true,
   },
 };
+
+/** The overview `cli.ts --help` prints: every command's usage and options, the built-in suites. */
+export function overviewHelp(suiteIds: readonly string[], pruneHelp: string): string {
+  return `prunebench — learned neural-network pruning benchmarks
+
+Usage:
+${
+    Object.values(COMMANDS).map((c) =>
+      `  ${c.usage[0]}\n      ${c.options.map((o) => `--${o.name}`).join(" ")}`
+    ).join("\n")
+  }
+${pruneHelp}
+  deno task perf | validate:l0 | validate:methods | validate:reference [--help]
+
+Each command answers --help (e.g. deno task bench --help) with its options, defaults and examples.
+Suites: ${suiteIds.join(", ")} (or a path to a .ts module exporting \`suite\`).
+
+Exit codes: 0 all runs ok; 1 some run failed, a filesystem fault, or a bug (with its stack);
+2 invalid configuration or command line (every problem listed, nothing run).`;
+}
