@@ -56,7 +56,6 @@
 export type { BlasOptions, BlasStatus } from "./src/runtime/blas/mod.ts";
 export {
   type BackendInfo,
-  backendInfo,
   type BackendName,
   type BackendOptions,
   BACKENDS,
@@ -95,7 +94,7 @@ export type {
   PoolSpec,
   ResidualSpec,
 } from "./src/models/spec.ts";
-export { type ArchIO, ARCHITECTURES, getArch } from "./src/models/registry.ts";
+export { type ArchIO, getArch } from "./src/models/registry.ts";
 export { type BatchNormUpdate, type ForwardOptions, Network } from "./src/models/network.ts";
 export type { LayerInfo, ParamDesc, ParamRole } from "./src/models/build.ts";
 export type {
@@ -113,7 +112,6 @@ export {
   type FromLayersOptions,
   type ImportedModel,
   loadLayersModelFrom,
-  SUPPORTED_LAYERS,
 } from "./src/models/from_layers.ts";
 
 // methods
@@ -141,8 +139,6 @@ export type { StepValues } from "./src/train/step.ts";
 
 // metrics
 export {
-  archString,
-  type ArchStringOptions,
   countMacs,
   countParams,
   type Latency,
@@ -151,13 +147,7 @@ export {
 } from "./src/metrics/mod.ts";
 
 // harness
-export {
-  bench,
-  type BenchOptions,
-  type BenchSummary,
-  type PlannedRun,
-  planRuns,
-} from "./src/harness/bench.ts";
+export { bench, type BenchOptions, type BenchSummary } from "./src/harness/bench.ts";
 export type {
   ArchEntry,
   MethodEntry,
