@@ -17,7 +17,7 @@ import { initBackend } from "../src/runtime/backend.ts";
 import { Network } from "../src/models/network.ts";
 import { ARCHITECTURES, getArch } from "../src/models/registry.ts";
 import { compact } from "../src/models/compact.ts";
-import { latencyReport } from "../src/metrics/report.ts";
+import { latencyReport } from "../src/metrics/size_latency.ts";
 import { countMacs, countParams } from "../src/metrics/counts.ts";
 import { failureReason } from "../src/runtime/failure.ts";
 

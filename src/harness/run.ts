@@ -17,7 +17,7 @@ import { compact, type CompactOptions } from "../models/compact.ts";
 import { exportModel } from "../models/export.ts";
 import { countMacs, countParams } from "../metrics/counts.ts";
 import { archString } from "../metrics/arch_string.ts";
-import { latencyReport } from "../metrics/report.ts";
+import { latencyReport } from "../metrics/size_latency.ts";
 import { findMethod, loadMethodModules } from "./user_methods.ts";
 import type { PruningMethod } from "../methods/types.ts";
 import type { Dataset } from "../data/mod.ts";

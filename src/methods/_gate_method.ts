@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "../deps/tfjs.ts";
+import type * as tf from "../deps/tfjs.ts";
 import type {
   Granularity,
   MethodContext,
@@ -15,15 +15,8 @@ import type {
 } from "./types.ts";
 import type { RemovalPlan } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";
-import {
-  expectedMacs,
-  gatedForward,
-  GateParams,
-  type GateTarget,
-  gateTargets,
-  squaredNormPerGate,
-  ungatedParams,
-} from "./_gates.ts";
+import { expectedMacs, gatedForward, GateParams, type GateTarget, gateTargets } from "./_gates.ts";
+import { gatePenalty } from "./_gate_penalty.ts";
 
 /** Hyperparameters shared by the gate-based methods. */
 export interface GateMethodCommon {
@@ -73,14 +66,13 @@ export interface GateHooks {
   removalPatience?: number;
 }
 
-/** Builds a gate-based method; throws a {@linkcode ConfigError} listing `problems` and its own. */
-export function gateMethodBase(
-  ctx: MethodContext,
+/** Validates the shared hyperparameters; returns the gate targets or throws every problem. */
+function validatedTargets(
+  net: MethodContext["net"],
   c: GateMethodCommon,
   problems: string[],
-  h: GateHooks,
-): PruningMethod & { readonly params: GateParams } {
-  const net = ctx.net;
+  id: string,
+): GateTarget[] {
   if (!["unit", "weight"].includes(c.granularity)) {
     problems.push(`granularity must be "unit" or "weight": got "${c.granularity}"`);
   }
@@ -104,34 +96,97 @@ export function gateMethodBase(
       problems.push(`lambdaPerGroup["${k}"] must be a number ≥ 0: got ${v}`);
     }
   }
-  if (problems.length) throw new ConfigError(problems, `hyperparameters of method "${h.id}"`);
+  if (problems.length) throw new ConfigError(problems, `hyperparameters of method "${id}"`);
+  return targets;
+}
+
+/** The gated forward pass: eval gates, or training gates (per example when the method says so). */
+function gateForwardOptions(
+  params: GateParams,
+  h: GateHooks,
+  mode: "train" | "eval",
+  batchSize?: number,
+) {
+  const cache = new Map<string, tf.Tensor>();
+  // Per-example gates take the batch's size from the activation they multiply (the last
+  // batch of an epoch may be short), else from `batchSize`.
+  return gatedForward(params.targets, (t, rows) => {
+    let z = cache.get(t.key);
+    if (!z) {
+      const v = params.vars.get(t.key)!;
+      const b = rows ?? batchSize;
+      if (mode === "eval") z = h.testGate(v);
+      else if (h.perExample && t.group && b !== undefined) {
+        z = h.trainGate(v, t.group.kind === "filter" ? [b, 1, 1, t.shape[0]] : [b, t.shape[0]]);
+      } else if (h.perExample && t.group) {
+        throw new Error(
+          `Cannot sample per-example gates of "${t.key}": the batch size is unknown; ` +
+            "pass it to forwardOptions or gate through Network.forward",
+        );
+      } else z = h.trainGate(v, t.shape);
+      cache.set(t.key, z);
+    }
+    return z;
+  });
+}
+
+/** Keep masks of the eval gates (> 0) of the targets of `granularity` (empty for the other). */
+function gateMasks(
+  params: GateParams,
+  h: GateHooks,
+  c: GateMethodCommon,
+  granularity: Granularity,
+): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if ((c.granularity === "weight") !== (granularity === "weight")) return out;
+  for (const [k, z] of params.read(h.testGate)) {
+    out.set(k, Uint8Array.from(z, (x) => (x > 0 ? 1 : 0)));
+  }
+  return out;
+}
+
+/** Per-epoch logs: expected L0 and FLOPs, kept and binary fractions, the method's own. */
+function gateLogs(
+  net: MethodContext["net"],
+  params: GateParams,
+  c: GateMethodCommon,
+  h: GateHooks,
+): Record<string, number> {
+  const probs = params.read(h.prob), gates = params.read(h.testGate);
+  let l0 = 0, count = 0, kept = 0, binary = 0;
+  const out: Record<string, number> = {};
+  for (const [k, p] of probs) {
+    for (const x of p) l0 += x;
+    count += p.length;
+    let kk = 0;
+    for (const z of gates.get(k)!) (kk += z > 0 ? 1 : 0, binary += z === 0 || z === 1 ? 1 : 0);
+    kept += kk;
+    if (c.granularity === "unit") out[`kept.${k}`] = kk;
+  }
+  const macs = expectedMacs(net, params.targets, probs);
+  return {
+    expected_l0: l0,
+    expected_l0_fraction: count ? l0 / count : 0,
+    expected_flops: macs.expected,
+    expected_flops_fraction: macs.dense ? macs.expected / macs.dense : 0,
+    kept_fraction: count ? kept / count : 1,
+    binary_fraction: count ? binary / count : 0,
+    ...out,
+    ...h.logs(),
+  };
+}
+
+/** Builds a gate-based method; throws a {@linkcode ConfigError} listing `problems` and its own. */
+export function gateMethodBase(
+  ctx: MethodContext,
+  c: GateMethodCommon,
+  problems: string[],
+  h: GateHooks,
+): PruningMethod & { readonly params: GateParams } {
+  const net = ctx.net;
+  const targets = validatedTargets(net, c, problems, h.id);
   const params = new GateParams(net, h.id, targets, h.init);
-  const n = ctx.trainSize;
-  const lambdaOf = (t: GateTarget) => c.lambdaPerGroup[t.key] ?? c.lambda;
-  const coef = new CostVector();
-  /**
-   * λ/N·Σ_g |g|·P(z_g≠0) (+ (λ₂/2)·Σ_g P(z_g≠0)·‖θ_g‖² + (λ₂/2)·‖θ_ungated‖²) over every target at
-   * once: one probability op and one weighted sum over the concatenated gates, so the penalty
-   * costs a fixed handful of kernels instead of about ten per target.
-   */
-  const penalty = () =>
-    tf.tidy(() => {
-      const ts = params.targets;
-      const vec = (x: tf.Tensor) => (x.rank === 1 ? x : tf.reshape(x, [-1]));
-      const flat = (xs: tf.Tensor[]) => (xs.length === 1 ? vec(xs[0]) : tf.concat(xs.map(vec)));
-      const p = h.prob(flat(ts.map((t) => params.vars.get(t.key)!)));
-      let w = coef.get(ts, (t) => (t.cost * lambdaOf(t)) / n);
-      if (h.weightDecay > 0) {
-        w = tf.add(w, tf.mul(flat(ts.map((t) => squaredNormPerGate(net, t))), h.weightDecay / 2));
-      }
-      let total = tf.sum(tf.mul(p, w));
-      const ungated = h.weightDecay > 0 ? ungatedParams(net, ts) : [];
-      if (ungated.length) {
-        const sq = tf.sum(tf.square(flat(ungated.map((name) => net.params.get(name)!))));
-        total = tf.add(total, tf.mul(sq, h.weightDecay / 2));
-      }
-      return total as tf.Scalar;
-    });
+  const penalty = gatePenalty(ctx, c, params, h);
   const removal = c.removeDuringTraining && h.removable
     ? new GateRemoval(ctx, params, h.removable, h.removalPatience ?? 1)
     : null;
@@ -147,94 +202,17 @@ export function gateMethodBase(
         params.targets.map((t) => [t.key, t.group ? { group: t.key } : { param: t.key }]),
       ),
     }],
-    forwardOptions(mode: "train" | "eval", batchSize?: number) {
-      const cache = new Map<string, tf.Tensor>();
-      // Per-example gates take the batch's size from the activation they multiply (the last
-      // batch of an epoch may be short), else from `batchSize`.
-      return gatedForward(params.targets, (t, rows) => {
-        let z = cache.get(t.key);
-        if (!z) {
-          const v = params.vars.get(t.key)!;
-          const b = rows ?? batchSize;
-          if (mode === "eval") z = h.testGate(v);
-          else if (h.perExample && t.group && b !== undefined) {
-            z = h.trainGate(v, t.group.kind === "filter" ? [b, 1, 1, t.shape[0]] : [b, t.shape[0]]);
-          } else if (h.perExample && t.group) {
-            throw new Error(
-              `Cannot sample per-example gates of "${t.key}": the batch size is unknown; ` +
-                "pass it to forwardOptions or gate through Network.forward",
-            );
-          } else z = h.trainGate(v, t.shape);
-          cache.set(t.key, z);
-        }
-        return z;
-      });
-    },
+    forwardOptions: (mode: "train" | "eval", batchSize?: number) =>
+      gateForwardOptions(params, h, mode, batchSize),
     penalty: () => penalty(),
     afterStep: (info) => h.afterStep?.(params, info),
     onEpochEnd: removal ? () => removal.epochEnd() : undefined,
     onUnitsRemoved: (plan: RemovalPlan) => removal ? removal.shrink(plan) : params.shrink(plan),
-    keepMasks() {
-      const out = new Map<string, Uint8Array>();
-      if (c.granularity === "weight") return out;
-      for (const [k, z] of params.read(h.testGate)) {
-        out.set(k, Uint8Array.from(z, (x) => (x > 0 ? 1 : 0)));
-      }
-      return out;
-    },
-    weightMasks() {
-      const out = new Map<string, Uint8Array>();
-      if (c.granularity !== "weight") return out;
-      for (const [k, z] of params.read(h.testGate)) {
-        out.set(k, Uint8Array.from(z, (x) => (x > 0 ? 1 : 0)));
-      }
-      return out;
-    },
-    logs() {
-      const probs = params.read(h.prob), gates = params.read(h.testGate);
-      let l0 = 0, count = 0, kept = 0, binary = 0;
-      const out: Record<string, number> = {};
-      for (const [k, p] of probs) {
-        for (const x of p) l0 += x;
-        count += p.length;
-        let kk = 0;
-        for (const z of gates.get(k)!) (kk += z > 0 ? 1 : 0, binary += z === 0 || z === 1 ? 1 : 0);
-        kept += kk;
-        if (c.granularity === "unit") out[`kept.${k}`] = kk;
-      }
-      const macs = expectedMacs(net, params.targets, probs);
-      return {
-        expected_l0: l0,
-        expected_l0_fraction: count ? l0 / count : 0,
-        expected_flops: macs.expected,
-        expected_flops_fraction: macs.dense ? macs.expected / macs.dense : 0,
-        kept_fraction: count ? kept / count : 1,
-        binary_fraction: count ? binary / count : 0,
-        ...out,
-        ...h.logs(),
-      };
-    },
+    keepMasks: () => gateMasks(params, h, c, "unit"),
+    weightMasks: () => gateMasks(params, h, c, "weight"),
+    logs: () => gateLogs(net, params, c, h),
     dispose: () => params.dispose(),
   };
-}
-
-/** The per-gate L0 coefficients of every target, concatenated; rebuilt when a target changes. */
-class CostVector {
-  #key = "";
-  #values = new Float32Array(0);
-
-  /** A new tensor (call inside `tf.tidy`) of `coef(t)` repeated over each target's gates. */
-  get(targets: readonly GateTarget[], coef: (t: GateTarget) => number): tf.Tensor {
-    const key = targets.map((t) => `${t.shape.join("x")}:${coef(t)}`).join();
-    if (key !== this.#key) {
-      const sizes = targets.map((t) => t.shape.reduce((a, b) => a * b, 1));
-      this.#values = new Float32Array(sizes.reduce((a, b) => a + b, 0));
-      let at = 0;
-      targets.forEach((t, i) => (this.#values.fill(coef(t), at, at + sizes[i]), at += sizes[i]));
-      this.#key = key;
-    }
-    return tf.tensor1d(this.#values);
-  }
 }
 
 /**

@@ -16,4 +16,4 @@
 export * from "./counts.ts";
 export * from "./arch_string.ts";
 export * from "./latency.ts";
-export * from "./report.ts";
+export * from "./size_latency.ts";

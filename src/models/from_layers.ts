@@ -23,8 +23,9 @@
 import * as tf from "../deps/tfjs.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Activation, ArchSpec, ConvSpec, DenseSpec, LayerSpec, ResidualSpec } from "./spec.ts";
-import { type GraphItem, parseGraph, refuse, SUPPORTED_LAYERS } from "./layers_graph.ts";
+import type { ArchSpec, ConvSpec, DenseSpec, LayerSpec } from "./spec.ts";
+import { parseGraph, SUPPORTED_LAYERS } from "./layers_graph.ts";
+import { Converter } from "./from_layers_convert.ts";
 
 export { SUPPORTED_LAYERS };
 import { Network } from "./network.ts";
@@ -47,28 +48,6 @@ export interface ImportedModel {
   outputActivation: "softmax" | "linear";
   /** Our layer name → the Keras layer names it came from (BN and activations included). */
   sources: Record<string, string[]>;
-}
-
-type Cfg = Record<string, unknown>;
-
-function pair(layer: tf.layers.Layer, cfg: Cfg, key: string): number {
-  const v = cfg[key];
-  const a = Array.isArray(v) ? v as number[] : [v as number, v as number];
-  if (a[0] !== a[1]) refuse(layer, `${key} [${a}] is not square`);
-  return a[0];
-}
-
-function activationOf(layer: tf.layers.Layer, cfg: Cfg): Activation | "softmax" {
-  const a = (cfg.activation ?? "linear") as string;
-  if (a === "relu") return "relu";
-  if (a === "linear") return "none";
-  if (a === "softmax") return "softmax";
-  return refuse(layer, `activation "${a}" is not supported (only relu, linear, final softmax)`);
-}
-
-interface Pending {
-  spec: DenseSpec | ConvSpec;
-  values: Map<string, tf.Tensor>;
 }
 
 /**
@@ -109,161 +88,11 @@ export function fromLayersModel(
       `Cannot import model "${model.name}": its input shape [${inputShape}] has unknown sizes`,
     );
   }
-  const pending: Pending[] = [];
-  const sources: Record<string, string[]> = {};
-  let last: Pending | null = null; // last compute layer
-  let commutes = true; // only ReLU-commuting layers since the last compute layer
-  let afterCompute = false; // the previous layer is the last compute layer (for BN)
-  let softmax = false;
-  let reluTarget: { activation: Activation; name: string } | null = null; // a following ReLU
-  let final: Pending | null = null; // the classifier
-  const setRelu = (l: tf.layers.Layer) => {
-    if (!reluTarget || !commutes || reluTarget.activation !== "none") {
-      refuse(
-        l,
-        "a ReLU must follow a Dense/Conv2D/Add (with at most MaxPooling2D/Flatten/Dropout between)",
-      );
-    }
-    reluTarget.activation = "relu";
-    sources[reluTarget.name].push(l.name);
-  };
-  const names = new Set<string>();
-  const nameOf = (l: tf.layers.Layer) => {
-    let n = l.name.replace(/[^A-Za-z0-9_-]/g, "_");
-    while (names.has(n)) n += "_";
-    names.add(n);
-    return n;
-  };
-  const convert = (chain: GraphItem[], specs: LayerSpec[]) => {
-    for (const l of chain) {
-      if (!(l instanceof tf.layers.Layer)) {
-        const r: ResidualSpec = {
-          type: "residual",
-          name: nameOf(l.add),
-          body: [],
-          shortcut: [],
-          activation: "none",
-        };
-        for (const [path, out] of [[l.body, r.body], [l.shortcut, r.shortcut]] as const) {
-          last = null, reluTarget = null, commutes = true, afterCompute = false;
-          convert(path, out);
-        }
-        specs.push(r);
-        sources[r.name] = [l.add.name];
-        last = null, reluTarget = r, commutes = true, afterCompute = false;
-        continue;
-      }
-      const cls = l.getClassName();
-      const cfg = l.getConfig() as Cfg;
-      if (softmax && !cls.includes("Dropout")) {
-        refuse(l, "layers after the output softmax are not supported");
-      }
-      const wasAfterCompute = afterCompute;
-      afterCompute = false;
-      switch (cls) {
-        case "Dense":
-        case "Conv2D": {
-          const act = activationOf(l, cfg);
-          const ws = l.getWeights().map((t) => t.clone()); // getWeights gives the variables' own tensors
-          const name = nameOf(l);
-          const values = new Map<string, tf.Tensor>([[`${name}.w`, ws[0]]]);
-          if (ws[1]) values.set(`${name}.b`, ws[1]);
-          const bias = ws.length > 1;
-          let spec: DenseSpec | ConvSpec;
-          if (cls === "Dense") {
-            const inRank = l.inboundNodes[0].inputShapes as number[] | number[][];
-            const shape = (Array.isArray(inRank[0]) ? inRank[0] : inRank) as number[];
-            if (shape.length !== 2) {
-              refuse(l, `a Dense on a rank-${shape.length - 1} input needs a Flatten before it`);
-            }
-            spec = { type: "dense", name, units: cfg.units as number, activation: "none", bias };
-          } else {
-            if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-            if (pair(l, cfg, "dilationRate") !== 1) {
-              refuse(l, "dilated convolutions are not supported");
-            }
-            const padding = cfg.padding as string;
-            if (padding !== "same" && padding !== "valid") {
-              refuse(l, `padding "${padding}" is not supported`);
-            }
-            spec = {
-              type: "conv2d",
-              name,
-              filters: cfg.filters as number,
-              kernel: pair(l, cfg, "kernelSize"),
-              stride: pair(l, cfg, "strides"),
-              padding,
-              activation: "none",
-              bias,
-            };
-          }
-          if (options.gated ?? true) spec.gated = true;
-          specs.push(spec);
-          sources[name] = [l.name];
-          last = { spec, values };
-          final = last;
-          reluTarget = spec;
-          pending.push(last);
-          commutes = true;
-          afterCompute = true;
-          if (act === "relu") spec.activation = "relu";
-          if (act === "softmax") softmax = true;
-          break;
-        }
-        case "BatchNormalization": {
-          if (!wasAfterCompute || !last || last.spec.activation !== "none") {
-            refuse(l, "BatchNormalization must directly follow a Dense/Conv2D without activation");
-          }
-          const axis = cfg.axis as number;
-          const rank = last.spec.type === "conv2d" ? 4 : 2;
-          if (axis !== -1 && axis !== rank - 1) refuse(l, `axis ${axis} is not the channel axis`);
-          foldBatchNorm(l, cfg, last, specs);
-          sources[last.spec.name].push(l.name);
-          afterCompute = true;
-          break;
-        }
-        case "ReLU": {
-          if (cfg.maxValue != null) {
-            refuse(l, `maxValue ${cfg.maxValue} (ReLU6 etc.) is not supported`);
-          }
-          setRelu(l);
-          break;
-        }
-        case "Activation":
-        case "Softmax": {
-          const act = cls === "Softmax" ? "softmax" : activationOf(l, cfg);
-          if (act === "relu") setRelu(l);
-          else if (act === "softmax") softmax = true;
-          break;
-        }
-        case "MaxPooling2D":
-        case "AveragePooling2D": {
-          if (cfg.padding !== "valid") {
-            refuse(l, `padding "${cfg.padding}" is not supported (valid only)`);
-          }
-          if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-          const size = pair(l, cfg, "poolSize");
-          const stride = cfg.strides == null ? size : pair(l, cfg, "strides");
-          specs.push({ type: cls === "MaxPooling2D" ? "maxpool" : "avgpool", size, stride });
-          if (cls === "AveragePooling2D") commutes = false;
-          break;
-        }
-        case "GlobalAveragePooling2D":
-          if (cfg.dataFormat === "channelsFirst") refuse(l, "channelsFirst is not supported");
-          specs.push({ type: "globalavgpool" });
-          commutes = false;
-          break;
-        case "Flatten":
-          specs.push({ type: "flatten" });
-          break;
-        default: // Dropout, SpatialDropout2D: identity in eval mode
-          break;
-      }
-    }
-  };
+  const c = new Converter(options);
   const specs: LayerSpec[] = [];
-  convert(items, specs);
-  const output = final as Pending | null;
+  c.convert(items, specs);
+  const { pending, sources, softmax } = c;
+  const output = c.final;
   if (!output) {
     throw new TypeError(`Cannot import model "${model.name}": it has no Dense or Conv2D layer`);
   }
@@ -308,41 +137,6 @@ function ungateStreams(layers: LayerSpec[], producer: DenseSpec | ConvSpec | nul
     producer = null;
   }
   return producer;
-}
-
-/** Maps a BN layer onto the conv before it, or folds it into the dense before it. */
-function foldBatchNorm(l: tf.layers.Layer, cfg: Cfg, last: Pending, specs: LayerSpec[]): void {
-  const byName = new Map<string, tf.Tensor>();
-  const ws = l.getWeights().map((t) => t.clone()); // getWeights gives the variables' own tensors
-  l.weights.forEach((w, i) => byName.set(w.originalName.split("/").pop()!, ws[i]));
-  const n = last.spec.type === "dense" ? last.spec.units : last.spec.filters;
-  const gamma = byName.get("gamma") ?? tf.ones([n]);
-  const beta = byName.get("beta") ?? tf.zeros([n]);
-  const mean = byName.get("moving_mean")!, variance = byName.get("moving_variance")!;
-  const eps = (cfg.epsilon as number | undefined) ?? 1e-3;
-  const name = last.spec.name;
-  if (last.spec.type === "conv2d") {
-    last.spec.batchNorm = true;
-    last.values.set(`${name}.gamma`, gamma);
-    last.values.set(`${name}.beta`, beta);
-    last.values.set(`${name}.mean`, mean);
-    // our BN uses ε = 1e-5: var' + 1e-5 = var + ε
-    last.values.set(`${name}.var`, tf.tidy(() => tf.add(variance, eps - 1e-5)));
-    variance.dispose();
-    return;
-  }
-  // dense: y = (xW + b − mean)·s + beta with s = gamma / sqrt(var + ε)
-  const w = last.values.get(`${name}.w`)!, b = last.values.get(`${name}.b`);
-  const [w2, b2] = tf.tidy(() => {
-    const s = tf.div(gamma, tf.sqrt(tf.add(variance, eps)));
-    const bias = b ?? tf.zeros([n]);
-    return [tf.mul(w, s), tf.add(tf.mul(tf.sub(bias, mean), s), beta)];
-  });
-  tf.dispose([w, b, gamma, beta, mean, variance].filter((t) => t !== undefined) as tf.Tensor[]);
-  last.values.set(`${name}.w`, w2);
-  last.values.set(`${name}.b`, b2);
-  const spec = specs.find((s) => s === last.spec) as DenseSpec;
-  spec.bias = true;
 }
 
 /**

@@ -21,6 +21,9 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
+/** Layers whose weights are set once the model is built, with the functions giving them. */
+type Pending = [tf.layers.Layer, () => tf.Tensor[]][];
+
 /**
  * Builds a `tf.LayersModel` computing `net`'s eval-mode logits (no gates), with copies of its
  * current weights. Dispose the model when done.
@@ -29,95 +32,9 @@ function safe(name: string): string {
  * @returns The functional model: input `[null, ...inputShape]`, output `[null, classes]`.
  */
 export function toLayersModel(net: Network): tf.LayersModel {
-  const pending: [tf.layers.Layer, () => tf.Tensor[]][] = [];
-  const p = (n: string) => net.params.get(n)!;
-  const b = (n: string) => net.buffers.get(n)!;
-
-  const build = (layers: LayerSpec[], x: tf.SymbolicTensor): tf.SymbolicTensor => {
-    for (const l of layers) {
-      switch (l.type) {
-        case "flatten":
-          // Keras' Flatten needs rank ≥ 3; flat (MLP) inputs are already [batch, features]
-          if (x.shape.length > 2) x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-          break;
-        case "maxpool":
-        case "avgpool": {
-          const cfg = { poolSize: l.size, strides: l.stride ?? l.size, padding: "valid" as const };
-          const layer = l.type === "maxpool"
-            ? tf.layers.maxPooling2d(cfg)
-            : tf.layers.averagePooling2d(cfg);
-          x = layer.apply(x) as tf.SymbolicTensor;
-          break;
-        }
-        case "globalavgpool":
-          x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-          break;
-        case "dense": {
-          const w = p(`${l.name}.w`);
-          const hasBias = net.params.has(`${l.name}.b`);
-          const layer = tf.layers.dense({
-            units: w.shape[1]!,
-            activation: l.activation === "relu" ? "relu" : "linear",
-            useBias: hasBias,
-            name: safe(l.name),
-          });
-          const incoming = x.shape[1]!;
-          const sel = net.inputSelection.get(l.name);
-          x = layer.apply(x) as tf.SymbolicTensor;
-          pending.push([layer, () => {
-            const kernel = sel ? expandRows(w, sel, incoming) : w.clone();
-            return hasBias ? [kernel, p(`${l.name}.b`).clone()] : [kernel];
-          }]);
-          break;
-        }
-        case "conv2d": {
-          const w = p(`${l.name}.w`);
-          const hasBias = l.bias ?? true;
-          const conv = tf.layers.conv2d({
-            filters: w.shape[3]!,
-            kernelSize: w.shape[0]!,
-            strides: l.stride ?? 1,
-            padding: l.padding,
-            useBias: hasBias,
-            name: safe(l.name),
-          });
-          x = conv.apply(x) as tf.SymbolicTensor;
-          pending.push([
-            conv,
-            () => (hasBias ? [w.clone(), p(`${l.name}.b`).clone()] : [w.clone()]),
-          ]);
-          if (l.batchNorm) {
-            const bn = tf.layers.batchNormalization({
-              axis: -1,
-              epsilon: 1e-5,
-              name: safe(`${l.name}_bn`),
-            });
-            x = bn.apply(x) as tf.SymbolicTensor;
-            pending.push([bn, () =>
-              [`gamma`, `beta`].map((s) => p(`${l.name}.${s}`).clone())
-                .concat([b(`${l.name}.mean`).clone(), b(`${l.name}.var`).clone()])]);
-          }
-          if (l.activation === "relu") {
-            x = tf.layers.reLU({ name: safe(`${l.name}_relu`) }).apply(x) as tf.SymbolicTensor;
-          }
-          break;
-        }
-        case "residual": {
-          const body = build(l.body, x);
-          const sc = l.shortcut.length ? build(l.shortcut, x) : x;
-          x = tf.layers.add({ name: safe(`${l.name}_add`) }).apply([body, sc]) as tf.SymbolicTensor;
-          if (l.activation === "relu") {
-            x = tf.layers.reLU({ name: safe(`${l.name}_relu`) }).apply(x) as tf.SymbolicTensor;
-          }
-          break;
-        }
-      }
-    }
-    return x;
-  };
-
+  const pending: Pending = [];
   const input = tf.input({ shape: net.arch.inputShape, name: "input" });
-  const output = build(net.arch.layers, input);
+  const output = build(net, pending, net.arch.layers, input);
   const model = tf.model({ inputs: input, outputs: output, name: safe(net.arch.id) });
   for (const [layer, values] of pending) {
     const ws = values();
@@ -125,6 +42,116 @@ export function toLayersModel(net: Network): tf.LayersModel {
     tf.dispose(ws);
   }
   return model;
+}
+
+/** Applies the Keras layers of `layers` to `x`; their weights are queued on `pending`. */
+function build(
+  net: Network,
+  pending: Pending,
+  layers: LayerSpec[],
+  x: tf.SymbolicTensor,
+): tf.SymbolicTensor {
+  for (const l of layers) {
+    switch (l.type) {
+      case "flatten":
+        // Keras' Flatten needs rank ≥ 3; flat (MLP) inputs are already [batch, features]
+        if (x.shape.length > 2) x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+        break;
+      case "maxpool":
+      case "avgpool": {
+        const cfg = { poolSize: l.size, strides: l.stride ?? l.size, padding: "valid" as const };
+        const layer = l.type === "maxpool"
+          ? tf.layers.maxPooling2d(cfg)
+          : tf.layers.averagePooling2d(cfg);
+        x = layer.apply(x) as tf.SymbolicTensor;
+        break;
+      }
+      case "globalavgpool":
+        x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+        break;
+      case "dense":
+        x = buildDense(net, pending, l, x);
+        break;
+      case "conv2d":
+        x = buildConv(net, pending, l, x);
+        break;
+      case "residual": {
+        const body = build(net, pending, l.body, x);
+        const sc = l.shortcut.length ? build(net, pending, l.shortcut, x) : x;
+        x = tf.layers.add({ name: safe(`${l.name}_add`) }).apply([body, sc]) as tf.SymbolicTensor;
+        if (l.activation === "relu") {
+          x = tf.layers.reLU({ name: safe(`${l.name}_relu`) }).apply(x) as tf.SymbolicTensor;
+        }
+        break;
+      }
+    }
+  }
+  return x;
+}
+
+function buildDense(
+  net: Network,
+  pending: Pending,
+  l: Extract<LayerSpec, { type: "dense" }>,
+  x: tf.SymbolicTensor,
+): tf.SymbolicTensor {
+  const p = (n: string) => net.params.get(n)!;
+  const w = p(`${l.name}.w`);
+  const hasBias = net.params.has(`${l.name}.b`);
+  const layer = tf.layers.dense({
+    units: w.shape[1]!,
+    activation: l.activation === "relu" ? "relu" : "linear",
+    useBias: hasBias,
+    name: safe(l.name),
+  });
+  const incoming = x.shape[1]!;
+  const sel = net.inputSelection.get(l.name);
+  x = layer.apply(x) as tf.SymbolicTensor;
+  pending.push([layer, () => {
+    const kernel = sel ? expandRows(w, sel, incoming) : w.clone();
+    return hasBias ? [kernel, p(`${l.name}.b`).clone()] : [kernel];
+  }]);
+  return x;
+}
+
+function buildConv(
+  net: Network,
+  pending: Pending,
+  l: Extract<LayerSpec, { type: "conv2d" }>,
+  x: tf.SymbolicTensor,
+): tf.SymbolicTensor {
+  const p = (n: string) => net.params.get(n)!;
+  const b = (n: string) => net.buffers.get(n)!;
+  const w = p(`${l.name}.w`);
+  const hasBias = l.bias ?? true;
+  const conv = tf.layers.conv2d({
+    filters: w.shape[3]!,
+    kernelSize: w.shape[0]!,
+    strides: l.stride ?? 1,
+    padding: l.padding,
+    useBias: hasBias,
+    name: safe(l.name),
+  });
+  x = conv.apply(x) as tf.SymbolicTensor;
+  pending.push([
+    conv,
+    () => (hasBias ? [w.clone(), p(`${l.name}.b`).clone()] : [w.clone()]),
+  ]);
+  if (l.batchNorm) {
+    const bn = tf.layers.batchNormalization({
+      axis: -1,
+      epsilon: 1e-5,
+      name: safe(`${l.name}_bn`),
+    });
+    x = bn.apply(x) as tf.SymbolicTensor;
+    pending.push([bn, () =>
+      [`gamma`, `beta`].map((s) => p(`${l.name}.${s}`).clone())
+        .concat([b(`${l.name}.mean`).clone(), b(`${l.name}.var`).clone()])]);
+  }
+  if (l.activation === "relu") {
+    x = tf.layers.reLU({ name: safe(`${l.name}_relu`) }).apply(x) as tf.SymbolicTensor;
+  }
+  return x;
 }
 
 /** `w` [rows, units] expanded to [incoming, units]: row `sel[r]` = `w[r]`, other rows zero. */
