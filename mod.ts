@@ -152,7 +152,6 @@ export type {
   ArchEntry,
   MethodEntry,
   RecipeSpec,
-  RunConfig,
   ScheduleSpec,
   SuiteSpec,
 } from "./src/harness/suite.ts";

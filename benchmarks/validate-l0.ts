@@ -2,7 +2,7 @@
  * Validation suite of the L0 family (methods.md §8B): checks that need training, on real MNIST
  * with LeNet-300-100, Adam 1e-3, batch 100, through the engine's `train()`.
  *
- *     deno run --allow-read --allow-env --allow-sys --allow-write=results benchmarks/validate-l0.ts [--quick]
+ *     deno task validate:l0 [--quick]    (permissions: src/cli/permissions.ts, scriptScopes)
  *
  * Prints `PASS`/`FAIL` per check with the measured numbers, writes them to
  * results/validate-l0/report.txt and exits non-zero on any FAIL. The full run takes about 6
