@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { COMMANDS } from "../src/cli/commands.ts";
 import { SCRIPTS } from "../benchmarks/help.ts";
 import { formatHelp, joinNegativeValues, parseCommand } from "../src/util/usage.ts";
+import { cliArgs } from "./harness_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -44,7 +45,7 @@ Deno.test("every command's help lists usage, options with defaults and two examp
 
 Deno.test("cli.ts <command> --help answers for every command, exit 0", async () => {
   const results = await Promise.all(
-    Object.keys(COMMANDS).map((c) => sh(["run", "-A", "cli.ts", c, "--help"])),
+    Object.keys(COMMANDS).map((c) => sh(cliArgs([c, "--help"]))),
   );
   Object.keys(COMMANDS).forEach((c, i) => {
     assert.deepEqual(results[i].code, 0, `${c}: ${results[i].err}`);
@@ -63,7 +64,7 @@ Deno.test("deno task <command> --help answers through the tasks (bench, report, 
 });
 
 Deno.test("an unknown flag prints the problem and the usage, exit 2", async () => {
-  const r = await sh(["run", "-A", "cli.ts", "bench", "--bogus"]);
+  const r = await sh(cliArgs(["bench", "--bogus"]));
   assert.deepEqual(r.code, 2);
   assert.ok(r.err.includes('Unknown option "--bogus"'), r.err);
   assert.ok(r.err.includes("Usage:"));
@@ -107,10 +108,7 @@ Deno.test("negative numbers parse: --width -1 gives the range error, not 'ambigu
   assert.deepEqual([parsed.values.width, parsed.values.seed], ["-0.5", "-3"]);
   const out = await Deno.makeTempDir();
   try {
-    const r = await sh([
-      "run",
-      "-A",
-      "cli.ts",
+    const r = await sh(cliArgs([
       "run",
       "--method",
       "l0-hc",
@@ -120,7 +118,7 @@ Deno.test("negative numbers parse: --width -1 gives the range error, not 'ambigu
       "-1",
       "--out",
       out,
-    ]);
+    ]));
     assert.deepEqual(r.code, 2, r.err);
     assert.match(r.err, /Width -1 .*must be a positive number/);
     assert.ok(!r.err.includes("ambiguous"), r.err);
@@ -130,17 +128,17 @@ Deno.test("negative numbers parse: --width -1 gives the range error, not 'ambigu
 });
 
 Deno.test("list l0-hc shows its hyperparameters with types, defaults, ranges and docs", async () => {
-  const r = await sh(["run", "-A", "cli.ts", "list", "l0-hc"]);
+  const r = await sh(cliArgs(["list", "l0-hc"]));
   assert.deepEqual(r.code, 0, r.err);
   assert.match(r.out, /^\s+lambda\s+number\s+0\.1\s+≥ 0$/m);
   assert.match(r.out, /granularity\s+string\s+"unit"\s+one of "unit", "weight"/);
   assert.match(r.out, /droprateInit\s+number\s+0\.5\s+> 0, < 1/);
   assert.ok(r.out.includes("lambda: L0 strength"));
-  const a = await sh(["run", "-A", "cli.ts", "list", "lenet-300-100", "smoke"]);
+  const a = await sh(cliArgs(["list", "lenet-300-100", "smoke"]));
   assert.deepEqual(a.code, 0, a.err);
   assert.ok(a.out.includes("architecture lenet-300-100"));
   assert.ok(a.out.includes("suite smoke"));
-  const bad = await sh(["run", "-A", "cli.ts", "list", "l0-hcc"]);
+  const bad = await sh(cliArgs(["list", "l0-hcc"]));
   assert.deepEqual(bad.code, 2);
   assert.ok(bad.err.includes('"l0-hc"'));
 });
