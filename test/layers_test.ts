@@ -27,4 +27,8 @@ Deno.test("the layer check finds an upward import, an import from benchmarks/ an
     "../report/mod.ts",
   ]);
   assert.deepEqual(violations(ROOT, "src/cli/x.ts", `import "../report/mod.ts";`), []);
+  assert.deepEqual(
+    violations(ROOT, "src/data/x.ts", `import "../models/side_effect.ts";`).map((v) => v.reason),
+    ["data may not import models (a later layer)"],
+  );
 });

@@ -46,13 +46,13 @@ export interface Violation {
 }
 
 const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
 
 /** The relative imports of a module's source text (static, re-exports and literal dynamic ones). */
 export function importsOf(source: string): string[] {
   const out: string[] = [];
   for (const m of source.matchAll(IMPORT)) {
-    const s = m[1] ?? m[2];
+    const s = m[1] ?? m[2] ?? m[3];
     if (s.startsWith(".")) out.push(s);
   }
   return out;
