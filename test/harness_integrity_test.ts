@@ -419,6 +419,14 @@ function runTask(task: string, args: string[], cwd: string) {
   return runDeno(["task", "--quiet", "--config", CONFIG, task, ...args], cwd);
 }
 
+function hasLscpu(): boolean {
+  try {
+    return new Deno.Command("lscpu", { stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
 Deno.test("deno task bench/aggregate/report with suite, method module and outputs outside the repository", async () => {
   await withTempDir(async (tmp) => {
     assert.ok(!tmp.startsWith(REPO), "the temp folder is outside the repository");
@@ -452,6 +460,11 @@ Deno.test("deno task bench/aggregate/report with suite, method module and output
       /^[0-9a-f]{12}/,
       "revision recorded",
     );
+    // the CPU model reaches the manifest under the task's scoped permissions (via lscpu)
+    const manifest = JSON.parse(await Deno.readTextFile(`${out}/outside/manifest.json`));
+    if (hasLscpu()) {
+      assert.match(manifest.machine.cpu ?? "", /\S/, JSON.stringify(manifest.machine));
+    }
     const a = await runTask("aggregate", [`${out}/outside`, "--out", `${tmp}/merged`], tmp);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(parseCsv(await Deno.readTextFile(`${tmp}/merged/runs.csv`)).length, 2);
@@ -478,10 +491,10 @@ Deno.test("permissions are written once: minimal, identical cli tasks; computed 
   // the task grants read, env and running the Deno executable only
   assert.doesNotMatch(tasks.bench, /--allow-(write|net|ffi|sys)|--allow-run[^=]|-A\b/);
   assert.match(tasks.bench, /--allow-run="\$\(deno eval 'console.log\(Deno.execPath\(\)\)'\)"/);
-  // the command: writes exactly its outputs, runs Deno, git and ps, no network, no FFI
+  // the command: writes exactly its outputs, runs Deno, git, ps and lscpu, no network, no FFI
   const cmd = commandScopes({ writes: ["/data/out"], startsWorkers: true });
   assert.deepEqual(cmd.write, ["/data/out"]);
-  assert.deepEqual(cmd.run, [Deno.execPath(), "git", "ps"]);
+  assert.deepEqual(cmd.run, [Deno.execPath(), "git", "ps", "lscpu"]);
   assert.deepEqual([cmd.net, cmd.ffi], [[], false]);
   // a worker: writes its run folder and the dataset cache, runs nothing, reaches the mirrors only
   const w = workerScopes("/data/out/s/runs/abc", { modules: ["file:///m/x.ts"], blas: [] });

@@ -6,9 +6,10 @@
  * the Deno executable only), `cli.ts` re-runs itself with exactly these flags:
  *
  * - command (`bench`, `run`, …): read the repository, the outputs and inputs named, user method
- *   modules, dataset locations, fonts (report) and `/proc/cpuinfo` (the CPU model); write the
- *   outputs named; run the Deno executable (workers), `git` (the revision) and `ps` (is the
- *   holder of an output-folder lock alive?), `bench`/`run` only; net only to hosts of remote
+ *   modules, dataset locations and fonts (report); write the outputs named; run the Deno
+ *   executable (workers), `git` (the revision), `ps` (is the holder of an output-folder lock
+ *   alive?) and `lscpu` (the CPU model: Deno reads `/proc/cpuinfo` only with `--allow-all`),
+ *   `bench`/`run` only; net only to hosts of remote
  *   method modules; no FFI.
  * - worker (one run): read the repository, its run folder, modules, dataset locations and the
  *   cache; write its run folder and the dataset cache; net to the dataset mirrors; FFI only when a
@@ -16,7 +17,7 @@
  *   the usual library folders), which it is told to open by absolute path; runs nothing.
  *
  * - script (`deno task perf`, `bench:data`, `bench:models`, `validate:*`; see
- *   {@linkcode scriptScopes}): read the repository, dataset locations, fonts and `/proc/cpuinfo`;
+ *   {@linkcode scriptScopes}): read the repository, dataset locations and fonts;
  *   write `results/` (and the dataset cache when it may download); FFI when a BLAS library is found.
  *
  * FFI cannot be scoped to the library path: Deno 2.9 checks `Deno.UnsafePointer.of` and
@@ -153,11 +154,10 @@ export function commandScopes(n: CommandNeeds): Scopes {
       ...m.read,
       ...dataPaths(n.dataDir),
       "/usr/share/fonts",
-      "/proc/cpuinfo",
       ...(n.startsWorkers ? blasLibraries() : []), // to find the library the workers will open
     ]),
     write: uniq(writes),
-    run: n.startsWorkers ? [Deno.execPath(), "git", "ps"] : [],
+    run: n.startsWorkers ? [Deno.execPath(), "git", "ps", "lscpu"] : [],
     net: m.net,
     ffi: false,
     env: true,
@@ -319,7 +319,7 @@ export const SCRIPTS: Readonly<Record<string, ScriptNeeds>> = {
 
 /**
  * The scopes of a benchmark script (see {@linkcode SCRIPTS}): read the repository, dataset
- * locations, fonts, `/proc/cpuinfo` and the BLAS library; write `results/` and, when it may
+ * locations, fonts and the BLAS library; write `results/` and, when it may
  * download, the dataset cache; FFI when a BLAS library is found.
  */
 export function scriptScopes(name: string): Scopes {
@@ -327,7 +327,7 @@ export function scriptScopes(name: string): Scopes {
   const blas = blasLibraries();
   const results = join(REPO, "results");
   return {
-    read: uniq([REPO, ...dataPaths(), "/usr/share/fonts", "/proc/cpuinfo", ...blas]),
+    read: uniq([REPO, ...dataPaths(), "/usr/share/fonts", ...blas]),
     write: uniq([
       ...(n.writesResults ? [results] : []),
       ...(n.downloads ? [defaultCacheDir()] : []),

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cpuModel } from "../util/cpu.ts";
 import * as tf from "../deps/tfjs.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { Provenance, RunResult } from "./store.ts";
@@ -42,10 +43,8 @@ export function machine(): Record<string, unknown> {
     m.memoryGiB = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
     m.hostname = Deno.hostname();
   } catch { /* --allow-sys not granted */ }
-  try {
-    const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/);
-    if (cpu) m.cpu = cpu[1];
-  } catch { /* not Linux or no read permission */ }
+  const cpu = cpuModel();
+  if (cpu) m.cpu = cpu;
   return m;
 }
 
