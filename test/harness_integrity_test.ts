@@ -12,7 +12,7 @@ import { METHODS } from "../src/methods/registry.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
 import { microSuite, NO_WORKER, WORKER } from "./harness_helpers.ts";
 import { summaryRows } from "../src/results/summary.ts";
-import { lockFolder, processStart } from "../src/harness/lock.ts";
+import { FOREIGN_STALE_MS, lockFolder, processStart } from "../src/harness/lock.ts";
 import {
   cliArgs,
   CONFIG,
@@ -361,6 +361,22 @@ Deno.test("lockFolder: a live holder is refused with its PID; a dead or PID-reus
     assert.equal(notes.length, 2);
     assert.match(notes[0], /taking over the stale lock/);
     assert.ok(await processStart(Deno.pid), "reads its own start time");
+    // another host: respected while its heartbeat (mtime) is fresh, taken over once it is old
+    const foreign = { host: "other-node", pid: 1, processStart: "1", since: "x", command: "x" };
+    await Deno.writeTextFile(`${dir}/.lock`, JSON.stringify(foreign));
+    await assert.rejects(lockFolder(dir), /on other-node.*taken over once its heartbeat/s);
+    const old = new Date(Date.now() - FOREIGN_STALE_MS - 60_000);
+    await Deno.utime(`${dir}/.lock`, old, old);
+    const taken = await lockFolder(dir, (m) => notes.push(m));
+    assert.match(notes[2], /PID 1 on other-node/);
+    await taken.release();
+    // the holder's heartbeat refreshes the mtime
+    const beating = await lockFolder(dir, () => {}, 20);
+    await Deno.utime(`${dir}/.lock`, old, old);
+    await new Promise((r) => setTimeout(r, 200));
+    const age = Date.now() - (await Deno.stat(`${dir}/.lock`)).mtime!.getTime();
+    await beating.release();
+    assert.ok(age < 5_000, `heartbeat ${age} ms old`);
   });
 });
 

@@ -3,8 +3,13 @@
  * the file records the holder's host, PID and process start time. A second `bench` on the same
  * folder refuses with a message naming the holder. A lock whose process is gone (killed with
  * SIGKILL, a crashed node) is stale and taken over; the start time tells a live holder from an
- * unrelated process that reuses its PID. Liveness comes from `ps`; where it cannot be told, or
- * the holder runs on another host, the lock is respected and the message says how to remove it.
+ * unrelated process that reuses its PID. Liveness comes from `ps`; where it cannot be told the
+ * lock is respected and the message says how to remove it.
+ *
+ * A holder on another host (a shared file system: Slurm, Kubernetes) cannot be asked with `ps`;
+ * instead the holder touches the lock file every {@linkcode HEARTBEAT_MS} (its mtime is the
+ * heartbeat), and a foreign lock whose heartbeat is older than {@linkcode FOREIGN_STALE_MS} is
+ * stale. This assumes the hosts' clocks agree to within minutes (NTP).
  *
  * @module
  */
@@ -46,6 +51,11 @@ export async function processStart(pid: number): Promise<string | null | undefin
   }
 }
 
+/** How often a holder touches its lock file. */
+export const HEARTBEAT_MS = 60_000;
+/** A lock held on another host is stale when its heartbeat is older than this. */
+export const FOREIGN_STALE_MS = 10 * 60_000;
+
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function hostname(): string {
@@ -56,9 +66,14 @@ function hostname(): string {
   }
 }
 
-/** True when the lock's holder is certainly gone (same host, and no such process or PID reused). */
-export async function isStale(info: LockInfo): Promise<boolean> {
-  if (info.host !== hostname()) return false;
+/**
+ * True when the lock's holder is certainly gone: on this host, no such process or its PID
+ * reused; on another host, no heartbeat (`mtime` of the lock file) for {@linkcode FOREIGN_STALE_MS}.
+ */
+export async function isStale(info: LockInfo, mtime: Date | null = null): Promise<boolean> {
+  if (info.host !== hostname()) {
+    return mtime !== null && Date.now() - mtime.getTime() > FOREIGN_STALE_MS;
+  }
   const start = await processStart(info.pid);
   if (start === undefined) return true;
   return start !== null && info.processStart !== null && start !== info.processStart;
@@ -74,11 +89,13 @@ export interface FolderLock {
 
 /**
  * Takes the lock of `dir` (which must exist), taking over a stale one. Throws a `ConfigError`
- * naming the holder when another live sweep holds it. `note` is told about a taken-over lock.
+ * naming the holder when another live sweep holds it. `note` is told about a taken-over lock;
+ * the lock file's mtime is refreshed every `heartbeatMs` until `release()`.
  */
 export async function lockFolder(
   dir: string,
   note: (msg: string) => void = console.error,
+  heartbeatMs: number = HEARTBEAT_MS,
 ): Promise<FolderLock> {
   const path = `${dir}/.lock`;
   const mine: LockInfo = {
@@ -93,9 +110,15 @@ export async function lockFolder(
       const f = await Deno.open(path, { write: true, createNew: true });
       await f.write(new TextEncoder().encode(JSON.stringify(mine, null, 2) + "\n"));
       f.close();
+      const beat = setInterval(() => {
+        const now = new Date();
+        Deno.utime(path, now, now).catch(() => {});
+      }, heartbeatMs);
+      Deno.unrefTimer(beat);
       return {
         path,
         release: async () => {
+          clearInterval(beat);
           try {
             const held = JSON.parse(await Deno.readTextFile(path)) as LockInfo;
             if (held.pid === mine.pid && held.since === mine.since) await Deno.remove(path);
@@ -106,24 +129,32 @@ export async function lockFolder(
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     }
     let held: LockInfo;
+    let mtime: Date | null = null;
     try {
       held = JSON.parse(await Deno.readTextFile(path));
+      mtime = (await Deno.stat(path)).mtime;
     } catch {
       // unreadable or half-written by a process killed while writing it: stale
       await Deno.remove(path).catch(() => {});
       continue;
     }
     // a holder killed a moment ago may still be exiting: look twice
-    if (!(await isStale(held)) && !(await delay(500).then(() => isStale(held)))) {
+    if (!(await isStale(held, mtime)) && !(await delay(500).then(() => isStale(held, mtime)))) {
+      const foreign = held.host !== hostname()
+        ? ` It runs on another host; its lock is taken over once its heartbeat (the file's ` +
+          `modification time, ${mtime?.toISOString() ?? "unknown"}) is ${
+            FOREIGN_STALE_MS / 60_000
+          } minutes old.`
+        : "";
       throw new ConfigError([
         `${dir} is in use by another sweep (PID ${held.pid} on ${held.host}, since ` +
         `${held.since}: ${held.command}). Wait for it to finish, or give this one another ` +
-        `--out. If that process is gone, delete ${path}`,
+        `--out. If that process is gone, delete ${path}.${foreign}`,
       ], "output folder");
     }
     note(
-      `prunebench: taking over the stale lock of ${dir} (PID ${held.pid} since ${held.since} ` +
-        `is gone); unfinished runs are run again`,
+      `prunebench: taking over the stale lock of ${dir} (PID ${held.pid} on ${held.host} since ` +
+        `${held.since} is gone); unfinished runs are run again`,
     );
     await Deno.remove(path).catch(() => {});
   }
