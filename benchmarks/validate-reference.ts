@@ -121,11 +121,12 @@ async function runCheck(
   const net = new Network(spec, { seed: r.seed });
   const epochs = smoke ? 1 : r.epochs;
   const cfg: TrainConfig = { ...c.train, epochs, evalEvery: epochs, seed: r.seed };
-  const method = c.method.create(createMethodContext(net, ds, cfg, new Rng(r.seed, 11)), c.config);
+  const context = createMethodContext(net, ds, cfg, new Rng(r.seed, 11));
+  const method = c.method.create(context, c.config);
   const t0 = performance.now();
   let result: TrainResult | null = null;
   try {
-    result = await train(net, method, ds, cfg);
+    result = await train(net, { method, context }, ds, cfg);
     const minutes = (performance.now() - t0) / 60000;
     const last = result.history.at(-1)!;
     const lines = [
