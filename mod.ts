@@ -12,7 +12,9 @@
  * - methods: the {@linkcode MethodSpec} / {@linkcode PruningMethod} interfaces (implement them
  *   for a method of your own), {@linkcode METHODS}, {@linkcode getMethod} and
  *   {@linkcode resolveConfig};
- * - training: {@linkcode train} with {@linkcode createMethodContext};
+ * - training: {@linkcode train} creates a method from its spec and hyperparameters
+ *   ({@linkcode MethodRecipe}) or trains one you created with {@linkcode createMethodContext}
+ *   together with its context ({@linkcode CreatedMethod});
  * - metrics: {@linkcode countParams}, {@linkcode countMacs}, {@linkcode archString},
  *   {@linkcode measureLatency};
  * - harness: {@linkcode bench} runs a {@linkcode SuiteSpec} (built-in methods and your own, via
@@ -31,8 +33,7 @@
  * @example Train LeNet-300-100 with L0 gates on a synthetic task and compact it
  * ```ts
  * import {
- *   compact, createMethodContext, getArch, getMethod, initBackend, loadDataset, Network,
- *   resolveConfig, Rng, train,
+ *   compact, getArch, getMethod, initBackend, loadDataset, Network, resolveConfig, Rng, train,
  * } from "./mod.ts";
  * await initBackend("cpu");
  * const data = await loadDataset("synthetic:teacher", { trainLimit: 500, testLimit: 200 });
@@ -42,8 +43,8 @@
  * const net = new Network(arch, { seed: 1 });
  * const config = { epochs: 1, batchSize: 100, optimizer: { kind: "adam" as const, lr: 1e-3 } };
  * const spec = getMethod("l0-hc");
- * const method = spec.create(createMethodContext(net, data, config, new Rng(1)), resolveConfig(spec, { lambda: 1 }).config);
- * const result = await train(net, method, data, config);
+ * const recipe = { spec, config: resolveConfig(spec, { lambda: 1 }).config, rng: new Rng(1) };
+ * const { method, ...result } = await train(net, recipe, data, config);
  * const small = compact(net, { keep: result.points[0].keep });
  * console.log(result.points[0].acc, small.widths());
  * small.dispose(); method.dispose(); net.dispose();
@@ -131,7 +132,13 @@ export { getMethod, METHODS, resolveConfig, type ResolvedConfig } from "./src/me
 
 // training
 export { train } from "./src/train/loop.ts";
-export { createMethodContext } from "./src/train/context.ts";
+export {
+  type CreatedMethod,
+  createMethodContext,
+  type MethodRecipe,
+  type RemovalSlot,
+  type TrainingContext,
+} from "./src/train/context.ts";
 export type { TrainConfig } from "./src/train/config.ts";
 export type { ScheduleConfig } from "./src/train/schedules.ts";
 export type { EpochRecord, PointResult, TrainHooks, TrainResult } from "./src/train/types.ts";

@@ -28,6 +28,7 @@ import {
   stepPlan,
   train,
   type TrainConfig,
+  type TrainingContext,
 } from "../src/train/mod.ts";
 import { Rng } from "../src/util/rng.ts";
 import { type KernelTime, mark, profileBetweenMarkers } from "./_profile.ts";
@@ -49,20 +50,20 @@ export function perfTrainConfig(extra: Partial<TrainConfig> = {}): TrainConfig {
   };
 }
 
-/** Builds the network and the method of one configuration. */
+/** Builds the network and the method (with its context) of one configuration. */
 export function build(
   arch: string,
   methodId: string,
   dataset: Dataset,
   cfg: TrainConfig,
   hparams: Record<string, unknown> = {},
-): { net: Network; method: PruningMethod } {
+): { net: Network; method: PruningMethod; context: TrainingContext } {
   const net = new Network(getArch(arch), { seed: 1 });
   const spec = getMethod(methodId);
   const { config, problems } = resolveConfig(spec, { ...PERF_HPARAMS[methodId], ...hparams });
   if (problems.length) throw new RangeError(`${methodId}: ${problems.join("; ")}`);
-  const method = spec.create(createMethodContext(net, dataset, cfg, new Rng(1)), config);
-  return { net, method };
+  const context = createMethodContext(net, dataset, cfg, new Rng(1));
+  return { net, method: spec.create(context, config), context };
 }
 
 /** What {@linkcode measureStep} reports. */
@@ -107,7 +108,7 @@ export async function measureStep(
 ): Promise<StepMeasurement> {
   const cfg = perfTrainConfig(o.fullEpoch ? {} : { maxStepsPerEpoch: o.warmup + o.steps });
   const { stepsPerEpoch } = stepPlan(dataset, resolveTrainConfig(perfTrainConfig()));
-  const { net, method } = build(arch, methodId, dataset, cfg);
+  const { net, method, context } = build(arch, methodId, dataset, cfg);
   const timer = new PhaseTimer();
   const stepMs: number[] = [];
   let last = 0, endS = 0, tensorsAfterWarmup = 0, tensorsEnd = 0;
@@ -123,7 +124,7 @@ export async function measureStep(
       last = now;
     },
     onEpoch: () => void (endS = (performance.now() - last) / 1000),
-  });
+  }, context.removal);
   const phases = timer.perStep();
   const ms = median(stepMs);
   const evalOpts = { batchSize: 1000, normalize: false };
@@ -160,14 +161,14 @@ async function profileKernels(
 ): Promise<KernelTime[]> {
   const warm = 5;
   const cfg = perfTrainConfig({ maxStepsPerEpoch: warm + steps, evalEvery: 1 });
-  const { net, method } = build(arch, methodId, dataset, cfg);
+  const { net, method, context } = build(arch, methodId, dataset, cfg);
   try {
     return await profileBetweenMarkers(async () => {
       await fit(net, method, dataset, resolveTrainConfig(cfg), {
         onStep: (info) => {
           if (info.step === warm - 1 || info.step === warm + steps - 1) mark();
         },
-      });
+      }, context.removal);
     }, steps);
   } finally {
     method.dispose();
@@ -207,12 +208,12 @@ export async function trainingRun(
   hparams: Record<string, unknown>,
 ): Promise<TrainingRow> {
   const cfg = perfTrainConfig({ epochs });
-  const { net, method } = build(arch, methodId, dataset, cfg, {
+  const { net, method, context } = build(arch, methodId, dataset, cfg, {
     ...hparams,
     removeDuringTraining: removal,
   });
   try {
-    const r = await train(net, method, dataset, cfg, {
+    const r = await train(net, { method, context }, dataset, cfg, {
       onEpoch: (h) =>
         console.error(
           `  ${methodId} removal=${removal} epoch ${h.epoch}: acc ${h.testAcc?.toFixed(4)}, ` +

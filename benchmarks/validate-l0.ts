@@ -67,9 +67,10 @@ async function run(
   const spec = getMethod(id);
   const { config, problems } = resolveConfig(spec, hparams);
   if (problems.length) throw new Error(problems.join("\n"));
-  const method = spec.create(createMethodContext(net, ds, cfg, new Rng(1)), config);
+  const context = createMethodContext(net, ds, cfg, new Rng(1));
+  const method = spec.create(context, config);
   const extra: unknown[] = [];
-  const r = await train(net, method, ds, cfg, {
+  const r = await train(net, { method, context }, ds, cfg, {
     onEpoch: () => void (onEpoch && extra.push(onEpoch(method))),
   });
   const last = r.history[r.history.length - 1];

@@ -17,7 +17,6 @@ import type { ArchSpec } from "../src/models/spec.ts";
 import type { MethodSpec } from "../src/methods/types.ts";
 import { train } from "../src/train/loop.ts";
 import { disposePoints, type TrainResult } from "../src/train/types.ts";
-import { createMethodContext } from "../src/train/context.ts";
 import type { TrainConfig } from "../src/train/config.ts";
 import { Rng } from "../src/util/rng.ts";
 import { VBP, VBP_DEFAULTS } from "../src/methods/vbp.ts";
@@ -59,9 +58,12 @@ async function run<C extends object>(
   tc: TrainConfig,
 ): Promise<{ net: Network; result: TrainResult }> {
   const net = new Network(arch, { seed });
-  const ctx = createMethodContext(net, ds, tc, new Rng(seed, 99));
-  const method = spec.create(ctx, config);
-  const result = await train(net, method, ds, { ...tc, seed });
+  const { method, ...result } = await train(
+    net,
+    { spec, config, rng: new Rng(seed, 99) },
+    ds,
+    { ...tc, seed },
+  );
   method.dispose();
   return { net, result };
 }

@@ -110,6 +110,45 @@ export function checks(): Check[] {
 
 const f = (x: number, d = 2) => x.toFixed(d);
 
+/** A compared quantity: [quantity, ours, authors', within tolerance (null: shown, not checked)]. */
+type Row = [string, string, string, boolean | null];
+
+/** Our numbers of a finished check against the authors' run `r`. */
+function comparisonRows(r: AuthorsRun, result: TrainResult): Row[] {
+  const last = result.history.at(-1)!;
+  const rows: Row[] = [];
+  if (r.accAt) {
+    const acc = (t: string) => 100 * result.points.find((p) => p.label === `sparsity=${t}`)!.acc!;
+    rows.push(["dense acc %", f(100 * last.testAcc!), f(r.accDense!), null]);
+    if (r.lambdaMeanAbs !== undefined) {
+      rows.push(["mean |λ|", f(last.logs.lambda_mean, 4), f(r.lambdaMeanAbs, 4), null]);
+    }
+    for (const [t, theirs] of Object.entries(r.accAt)) {
+      const ours = acc(t);
+      rows.push([
+        `acc % at ${t}`,
+        f(ours),
+        f(theirs),
+        Math.abs(ours - theirs) <= TOLERANCE.accPt,
+      ]);
+    }
+  } else {
+    const err = 100 * (1 - last.testAcc!);
+    rows.push([
+      "test error %",
+      f(err),
+      f(r.testErr!),
+      Math.abs(err - r.testErr!) <= TOLERANCE.errPt,
+    ]);
+    for (const [g, theirs] of Object.entries(r.kept!)) {
+      const ours = last.unitsKept[g];
+      const ok = Math.abs(ours - theirs) <= TOLERANCE.keptRel * theirs;
+      rows.push([`kept ${g}`, String(ours), String(theirs), ok]);
+    }
+  }
+  return rows;
+}
+
 /** Runs one check; returns its lines and whether it passed. */
 async function runCheck(
   c: Check,
@@ -121,50 +160,19 @@ async function runCheck(
   const net = new Network(spec, { seed: r.seed });
   const epochs = smoke ? 1 : r.epochs;
   const cfg: TrainConfig = { ...c.train, epochs, evalEvery: epochs, seed: r.seed };
-  const method = c.method.create(createMethodContext(net, ds, cfg, new Rng(r.seed, 11)), c.config);
+  const context = createMethodContext(net, ds, cfg, new Rng(r.seed, 11));
+  const method = c.method.create(context, c.config);
   const t0 = performance.now();
   let result: TrainResult | null = null;
   try {
-    result = await train(net, method, ds, cfg);
+    result = await train(net, { method, context }, ds, cfg);
     const minutes = (performance.now() - t0) / 60000;
-    const last = result.history.at(-1)!;
     const lines = [
       `== ${c.id}: ${c.what}; ${r.epochs} epochs, seed ${r.seed}`,
       `   authors: ${r.repo}`,
       `   their command: ${r.command}`,
     ];
-    // [quantity, ours, authors', within tolerance (null: shown for context, not checked)]
-    const rows: [string, string, string, boolean | null][] = [];
-    if (r.accAt) {
-      const acc = (t: string) =>
-        100 * result!.points.find((p) => p.label === `sparsity=${t}`)!.acc!;
-      rows.push(["dense acc %", f(100 * last.testAcc!), f(r.accDense!), null]);
-      if (r.lambdaMeanAbs !== undefined) {
-        rows.push(["mean |λ|", f(last.logs.lambda_mean, 4), f(r.lambdaMeanAbs, 4), null]);
-      }
-      for (const [t, theirs] of Object.entries(r.accAt)) {
-        const ours = acc(t);
-        rows.push([
-          `acc % at ${t}`,
-          f(ours),
-          f(theirs),
-          Math.abs(ours - theirs) <= TOLERANCE.accPt,
-        ]);
-      }
-    } else {
-      const err = 100 * (1 - last.testAcc!);
-      rows.push([
-        "test error %",
-        f(err),
-        f(r.testErr!),
-        Math.abs(err - r.testErr!) <= TOLERANCE.errPt,
-      ]);
-      for (const [g, theirs] of Object.entries(r.kept!)) {
-        const ours = last.unitsKept[g];
-        const ok = Math.abs(ours - theirs) <= TOLERANCE.keptRel * theirs;
-        rows.push([`kept ${g}`, String(ours), String(theirs), ok]);
-      }
-    }
+    const rows = comparisonRows(r, result);
     for (const o of r.otherSeeds ?? []) {
       const parts = o.accAt
         ? [

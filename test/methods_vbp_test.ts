@@ -556,7 +556,7 @@ Deno.test("vbp in the training engine: units removed, Adam state of π shrinks, 
     const ctx = createMethodContext(net, ds, tc, new Rng(4, 99));
     // A small r makes weights expensive at N = 200, so units go within the first epoch.
     const m = VBP.create(ctx, { ...VBP_DEFAULTS, weightNoise: 0.01, piLr: 0.05 });
-    const r = await train(net, m, ds, { ...tc, seed: 4 });
+    const r = await train(net, { method: m, context: ctx }, ds, { ...tc, seed: 4 });
     const out = {
       widths: r.history.map((e) => e.widths),
       logs: r.history.map((e) => e.logs),

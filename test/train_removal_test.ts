@@ -91,8 +91,8 @@ function setup(id: string, cfg: TrainConfig, hp: Record<string, unknown>) {
   const spec = getMethod(id);
   const { config, problems } = resolveConfig(spec, { ...CASES[id].hp, ...hp });
   assert.deepEqual(problems, []);
-  const method = spec.create(createMethodContext(net, ds, cfg, new Rng(4)), config);
-  return { ds, net, method };
+  const context = createMethodContext(net, ds, cfg, new Rng(4));
+  return { ds, net, method: spec.create(context, config), context };
 }
 
 /** Task loss (eval or train mode) and penalty of the network on the test split. */
@@ -114,10 +114,10 @@ for (const id of Object.keys(CASES)) {
   Deno.test(`${id}: removal during training keeps the loss of the remaining network`, async () => {
     const before = tf.memory().numTensors;
     const cfg: TrainConfig = { epochs: 1, batchSize: 20, optimizer: { kind: "adam", lr: 0 } };
-    const { ds, net, method } = setup(id, cfg, {});
+    const { ds, net, method, context } = setup(id, cfg, {});
     CASES[id].close(method);
     let pre: number[] = [];
-    const r = await train(net, method, ds, cfg, {
+    const r = await train(net, { method, context }, ds, cfg, {
       onStep: (info) => void (info.step === 2 && (pre = losses(net, method, ds))), // last step
     });
     assert.equal(net.group("fc1").size, 8 - CASES[id].closed.length, "closed units removed");
@@ -154,9 +154,9 @@ for (const id of Object.keys(CASES)) {
         optimizer: { kind: "adam", lr: 1e-2 },
         ema: 0.9,
       };
-      const { ds, net, method } = setup(id, cfg, { removeDuringTraining: removal });
+      const { ds, net, method, context } = setup(id, cfg, { removeDuringTraining: removal });
       CASES[id].close(method);
-      const r = await train(net, method, ds, cfg); // the engine throws if any state keeps its shape
+      const r = await train(net, { method, context }, ds, cfg); // the engine throws if any state keeps its shape
       const widths = r.history.map((h) => h.widths.fc1);
       if (removal) {
         assert.ok(widths[0] <= 8 - CASES[id].closed.length, `widths ${widths}`);
@@ -185,9 +185,9 @@ Deno.test("removal waits for removalPatience consecutive epoch ends", async () =
   for (const id of Object.keys(CASES)) {
     for (const epochs of [1, 2]) {
       const cfg: TrainConfig = { epochs, batchSize: 20, optimizer: { kind: "adam", lr: 0 } };
-      const { ds, net, method } = setup(id, cfg, { removalPatience: 2 });
+      const { ds, net, method, context } = setup(id, cfg, { removalPatience: 2 });
       CASES[id].close(method);
-      const r = await train(net, method, ds, cfg);
+      const r = await train(net, { method, context }, ds, cfg);
       const want = epochs === 1 ? 8 : 8 - CASES[id].closed.length;
       assert.equal(net.group("fc1").size, want, `${id}, ${epochs} epochs`);
       disposePoints(r, net);

@@ -4,7 +4,12 @@ import { Network } from "../src/models/network.ts";
 import { keptIndices, type RemovalPlan } from "../src/models/groups.ts";
 import type { ArchSpec } from "../src/models/spec.ts";
 import type { Dataset } from "../src/data/mod.ts";
-import type { MethodContext, OptimizerConfig, PruningMethod } from "../src/methods/types.ts";
+import type {
+  MethodContext,
+  MethodSpec,
+  OptimizerConfig,
+  PruningMethod,
+} from "../src/methods/types.ts";
 import {
   createMethodContext,
   train,
@@ -112,9 +117,10 @@ async function run(arch: ArchSpec, optimizer: OptimizerConfig, removeAt: number 
   const ds = { ...task(6, 48), inputShape: arch.inputShape };
   const net = new Network(arch, { seed: 4 });
   const config: TrainConfig = { epochs: 2, batchSize: 16, optimizer, ema: 0.9, seed: 2 };
-  const method = fixedGate(createMethodContext(net, ds, config, new Rng(1)), removeAt);
+  const context = createMethodContext(net, ds, config, new Rng(1));
+  const method = fixedGate(context, removeAt);
   const losses: number[] = [];
-  const result: TrainResult = await train(net, method, ds, config, {
+  const result: TrainResult = await train(net, { method, context }, ds, config, {
     onStep: (_, v) => void losses.push(v.loss + v.penalty),
   });
   const params = new Map([...net.params].map(([k, v]) => [k, v]));
@@ -185,9 +191,64 @@ Deno.test("removeUnits outside training is refused, and undeclared shape changes
     variableGroups: () => m.variableGroups().map((g) => ({ ...g, layout: undefined })),
   };
   await assert.rejects(
-    () => train(net, noLayout, ds, config),
+    () => train(net, { method: noLayout, context: ctx }, ds, config),
     /declare how it shrinks in VariableGroup.layout/,
   );
   m.dispose();
   net.dispose();
+});
+
+Deno.test("a caller-made context removes units only in the run it is given to", async () => {
+  const before = tf.memory().numTensors;
+  const ds = task(6, 32), net = new Network(MLP, { seed: 1 });
+  const config: TrainConfig = { epochs: 1, batchSize: 16, optimizer: { kind: "adam", lr: 0.01 } };
+  const context = createMethodContext(net, ds, config, new Rng(1));
+  const fix = /train\(net, \{ method, context \}, dataset, config\).*\{ spec, config, rng \}/;
+  assert.throws(() => context.removeUnits("fc1", [0, 1]), fix);
+  // the method alone: train cannot reach its context, so its removal refuses, naming the fix
+  const alone = fixedGate(context, 0);
+  await assert.rejects(() => train(net, alone, ds, config), fix);
+  alone.dispose();
+  assert.equal(net.group("fc1").size, 8);
+  // with its context: removal shrinks the network, and the slot is emptied afterwards
+  const method = fixedGate(context, 0);
+  const other = new Network(MLP, { seed: 1 });
+  await assert.rejects(() => train(other, { method, context }, ds, config), /another network/);
+  other.dispose();
+  const first = train(net, { method, context }, ds, config);
+  await assert.rejects(() => train(net, { method, context }, ds, config), /another training run/);
+  const r = await first;
+  assert.equal(net.group("fc1").size, 5);
+  assert.equal(r.history[0].widths.fc1, 5);
+  assert.equal(context.removal.remove, null);
+  assert.throws(() => context.removeUnits("fc1", [0]), fix);
+  method.dispose();
+  net.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("train() creates a method from its recipe with a context that removes units", async () => {
+  const before = tf.memory().numTensors;
+  const ds = task(6, 32), net = new Network(MLP, { seed: 1 });
+  const config: TrainConfig = { epochs: 1, batchSize: 16, optimizer: { kind: "adam", lr: 0.01 } };
+  const spec: MethodSpec<{ removeAt: number }> = {
+    id: "fixed-gate",
+    summary: "fixed gates on fc1, removed at a step",
+    citation: "test",
+    granularities: ["unit"],
+    defaults: { removeAt: 0 },
+    docs: { removeAt: "step after which the gated-off units go" },
+    create: (ctx, c) => fixedGate(ctx, c.removeAt),
+  };
+  const { method, ...r } = await train(
+    net,
+    { spec, config: { removeAt: 1 }, rng: new Rng(1) },
+    ds,
+    config,
+  );
+  assert.equal(net.group("fc1").size, 5);
+  assert.equal(r.history[0].widths.fc1, 5);
+  method.dispose();
+  net.dispose();
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -145,13 +145,11 @@ export async function pruneModel(
   const reference = net.clone(); // the pretrained, unpruned network
   try {
     const accuracyBefore = await accuracy(net, data, config.normalize);
-    method = spec.create(
-      createMethodContext(net, data, config, new Rng(config.seed!)),
-      resolved.config,
-    );
+    const context = createMethodContext(net, data, config, new Rng(config.seed!));
+    method = spec.create(context, resolved.config);
     const gateLr = options.gateLr === undefined ? 10 * config.optimizer.lr : options.gateLr;
     if (gateLr !== null) fasterGates(method, config, gateLr);
-    const result = await train(net, method, data, config);
+    const result = await train(net, { method, context }, data, config);
     try {
       const p = options.point === undefined
         ? result.points[0]

@@ -14,7 +14,8 @@ import {
   panelWidthOf,
 } from "./charts_common.ts";
 import { representativeRuns } from "./aggregate.ts";
-import { speedupChart, tradeoffChart } from "./charts_tradeoff.ts";
+import { tradeoffChart } from "./charts_tradeoff.ts";
+import { speedupChart } from "./charts_speedup.ts";
 import { layerWidthsChart, widthInvarianceChart } from "./charts_structure.ts";
 import {
   keptOverTrainingChart,
@@ -24,7 +25,8 @@ import {
 } from "./charts_training.ts";
 
 export type { ChartInput, ChartSpec } from "./charts_common.ts";
-export { speedupChart, tradeoffChart, type TradeoffX } from "./charts_tradeoff.ts";
+export { tradeoffChart, type TradeoffX } from "./charts_tradeoff.ts";
+export { speedupChart } from "./charts_speedup.ts";
 export { layerWidthsChart, widthInvarianceChart } from "./charts_structure.ts";
 export {
   keptOverTrainingChart,

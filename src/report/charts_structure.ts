@@ -20,6 +20,7 @@ import {
   wrapFacet,
 } from "./charts_common.ts";
 import { keptOver, widthScaledLayers } from "../metrics/width_scaled.ts";
+import type { Run } from "../results/read.ts";
 
 /**
  * Kept units per layer per method (mean over seeds at each method's representative operating
@@ -110,6 +111,45 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
   const ok = input.runs.filter((r) =>
     r.ok && Number.isFinite(r.unitsInit) && Number.isFinite(r.unitsKept)
   );
+  const values = widthPoints(ok);
+  if (values.length === 0) return null;
+  for (const [panel, vs] of groupBy(values, (v) => String(v.panel))) {
+    const inits = vs.map((v) => v.init as number);
+    for (const u of [Math.min(...inits), Math.max(...inits)]) {
+      values.push({ kind: "identity", panel, init: u, kept: u });
+    }
+  }
+  const inits = [...new Set(values.map((v) => v.init as number))].sort((a, b) => a - b);
+  const x = {
+    field: "init",
+    type: "quantitative",
+    title: "initial units of the width-scaled layers (log₂)",
+    scale: {
+      type: "log",
+      base: 2,
+      nice: false,
+      domain: [r6(inits[0] / 1.25), r6(inits[inits.length - 1] * 1.25)],
+    },
+    axis: { values: inits },
+  };
+  const y = {
+    field: "kept",
+    type: "quantitative",
+    title: "final kept units of those layers (log₂)",
+    scale: { type: "log", base: 2 },
+  };
+  return topLevel(
+    "Width invariance: final kept units vs initial units",
+    values,
+    wrapFacet(distinct(values, (v) => v.panel), invarianceLayers(x, y, methodDomain(ok))),
+  );
+}
+
+/**
+ * One row per configuration (panel, method, λ, operating point) run at two or more widths and
+ * per width: initial and final kept units of the width-scaled layers, mean ± sd over seeds.
+ */
+function widthPoints(ok: readonly Run[]): Record<string, unknown>[] {
   const values: Record<string, unknown>[] = [];
   const configs = groupBy(
     ok,
@@ -137,34 +177,12 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
       });
     }
   }
-  if (values.length === 0) return null;
-  for (const [panel, vs] of groupBy(values, (v) => String(v.panel))) {
-    const inits = vs.map((v) => v.init as number);
-    for (const u of [Math.min(...inits), Math.max(...inits)]) {
-      values.push({ kind: "identity", panel, init: u, kept: u });
-    }
-  }
-  const domain = methodDomain(ok);
-  const inits = [...new Set(values.map((v) => v.init as number))].sort((a, b) => a - b);
-  const x = {
-    field: "init",
-    type: "quantitative",
-    title: "initial units of the width-scaled layers (log₂)",
-    scale: {
-      type: "log",
-      base: 2,
-      nice: false,
-      domain: [r6(inits[0] / 1.25), r6(inits[inits.length - 1] * 1.25)],
-    },
-    axis: { values: inits },
-  };
-  const y = {
-    field: "kept",
-    type: "quantitative",
-    title: "final kept units of those layers (log₂)",
-    scale: { type: "log", base: 2 },
-  };
-  const spec: ChartSpec = {
+  return values;
+}
+
+/** One panel: the identity line, the ± sd rules and one line per series. */
+function invarianceLayers(x: ChartSpec, y: ChartSpec, domain: string[]): ChartSpec {
+  return {
     width: 320,
     height: 240,
     layer: [
@@ -195,9 +213,7 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
             { field: "series" },
             { field: "width" },
             { field: "init" },
-            {
-              field: "kept",
-            },
+            { field: "kept" },
             { field: "lo" },
             { field: "hi" },
           ],
@@ -205,9 +221,4 @@ export function widthInvarianceChart(input: ChartInput): ChartSpec | null {
       },
     ],
   };
-  return topLevel(
-    "Width invariance: final kept units vs initial units",
-    values,
-    wrapFacet(distinct(values, (v) => v.panel), spec),
-  );
 }

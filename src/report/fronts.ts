@@ -83,7 +83,27 @@ export function frontPoints(runs: readonly Run[], metric: SizeMetric): FrontPoin
 export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | null {
   const pts = frontPoints(input.runs, metric);
   if (pts.length === 0) return null;
-  const values: Record<string, unknown>[] = pts.map((p) => ({
+  const values: Record<string, unknown>[] = pts.map(frontRow);
+  for (const [panel, ss] of groupBy(settingsOf(input.runs), panelOf)) {
+    const ref = denseReference(ss);
+    if (ref) values.push({ kind: "dense", panel, acc: r6(ref.acc.mean * 100) });
+  }
+  const labels = [...new Set(pts.map((p) => p.setting.label))].sort();
+  const domain = [...new Set([...methodDomain(input.runs.filter((r) => r.ok)), ...labels])]
+    .sort();
+  const panels = new Set(values.map((v) => v.panel)).size;
+  return topLevel(
+    `Accuracy vs compact ${metric === "macs" ? "MACs" : "parameters"}: each method's front`,
+    values,
+    wrapFacet(panels, { width: 420, height: 280, layer: frontLayers(metric, domain) }, {
+      resolve: { scale: { x: "independent", y: "independent" } },
+    }),
+  );
+}
+
+/** The chart row of one setting: size, mean accuracy ± sd (%), whether it is on the front. */
+function frontRow(p: FrontPoint): Record<string, unknown> {
+  return {
     kind: "point",
     panel: panelOf(p.setting),
     method: p.setting.label,
@@ -94,14 +114,11 @@ export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | n
     acc: r6(p.acc * 100),
     lo: r6((p.acc - p.setting.acc.sd) * 100),
     hi: r6((p.acc + p.setting.acc.sd) * 100),
-  }));
-  for (const [panel, ss] of groupBy(settingsOf(input.runs), panelOf)) {
-    const ref = denseReference(ss);
-    if (ref) values.push({ kind: "dense", panel, acc: r6(ref.acc.mean * 100) });
-  }
-  const labels = [...new Set(pts.map((p) => p.setting.label))].sort();
-  const domain = [...new Set([...methodDomain(input.runs.filter((r) => r.ok)), ...labels])]
-    .sort();
+  };
+}
+
+/** One panel: the fronts as lines, ± sd bars, every setting as a dot, the dense reference rule. */
+function frontLayers(metric: SizeMetric, domain: string[]): ChartSpec[] {
   const title = metric === "macs" ? "compact MACs per example (log)" : "compact parameters (log)";
   const x = { field: "x", type: "quantitative", title, scale: { type: "log" } };
   const y = {
@@ -116,8 +133,7 @@ export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | n
     title: "method",
     scale: { domain, scheme: "tableau10" },
   };
-  const panels = new Set(values.map((v) => v.panel)).size;
-  const layers = [
+  return [
     {
       transform: [...kind("point"), { filter: "datum.front === 'on front'" }],
       mark: { type: "line", strokeWidth: 1.5 },
@@ -156,11 +172,4 @@ export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | n
       encoding: { y: { field: "acc", type: "quantitative" } },
     },
   ];
-  return topLevel(
-    `Accuracy vs compact ${metric === "macs" ? "MACs" : "parameters"}: each method's front`,
-    values,
-    wrapFacet(panels, { width: 420, height: 280, layer: layers }, {
-      resolve: { scale: { x: "independent", y: "independent" } },
-    }),
-  );
 }

@@ -3,11 +3,12 @@
  * during training: `ctx.removeUnits` shrinks the network, the optimizer state and the EMA
  * shadows, then lets the method shrink its own per-unit variables.
  *
- * Given a method's spec and hyperparameters ({@linkcode MethodRecipe}), {@linkcode train} creates
- * the method and its context itself, and the context's `removeUnits` reaches the run's optimizer
- * and EMA directly (a {@linkcode RemovalSlot} owned by that run). A context made beforehand with
- * {@linkcode createMethodContext} (methods created by the caller) finds the run through the
- * network instead: its `removeUnits` works while {@linkcode train} runs on that network.
+ * Every context made here owns its {@linkcode RemovalSlot}: the training run given the context
+ * puts its removal there while it runs, and `removeUnits` refuses outside such a run. Given a
+ * method's spec and hyperparameters ({@linkcode MethodRecipe}), {@linkcode train} creates the
+ * method and its context itself; a method created by the caller with
+ * {@linkcode createMethodContext} is trained with its context, `train(net, { method, context })`
+ * ({@linkcode CreatedMethod}). There is no registry: a run reaches only the slot it is given.
  *
  * @module
  */
@@ -26,13 +27,19 @@ import type { Optimizer } from "./optimizers.ts";
 import type { Ema } from "./ema.ts";
 import { methodKey } from "./step.ts";
 
-/** Removes units of a group during a run (see {@linkcode removeUnitsInTraining}). */
-export type Remover = (groupId: string, keep: ArrayLike<number>) => void;
-
-/** Where a run puts its removal while it trains (`null` outside training). */
+/** Where a training run puts its removal while it runs (`null` outside training). */
 export interface RemovalSlot {
-  /** The running training's removal, or `null`. */
-  remove: Remover | null;
+  /** The running training's removal ({@linkcode removeUnitsInTraining}), or `null`. */
+  remove: ((groupId: string, keep: ArrayLike<number>) => void) | null;
+}
+
+/** Removes units of a group during a run (see {@linkcode removeUnitsInTraining}). */
+export type Remover = NonNullable<RemovalSlot["remove"]>;
+
+/** A method's context that owns the slot its training run fills ({@linkcode createMethodContext}). */
+export interface TrainingContext extends MethodContext {
+  /** Set by the training run given this context while it runs; `removeUnits` calls it. */
+  readonly removal: RemovalSlot;
 }
 
 /** A method for {@linkcode train} to create: its spec, resolved hyperparameters and random stream. */
@@ -45,11 +52,17 @@ export interface MethodRecipe<C extends object = Record<string, unknown>> {
   rng: Rng;
 }
 
-/** Removal of the runs started on a network whose method was created by the caller. */
-const bound = new WeakMap<Network, Remover>();
+/** A method created by the caller, with the context it was created with (for {@linkcode train}). */
+export interface CreatedMethod {
+  /** The method. */
+  method: PruningMethod;
+  /** Its context, made by {@linkcode createMethodContext} for the trained network. */
+  context: TrainingContext;
+}
 
 /**
- * Creates the context of a method for training `net` on `dataset` with `config`.
+ * Creates the context of a method for training `net` on `dataset` with `config`. Its
+ * `removeUnits` works while `train(net, { method, context }, dataset, config)` runs.
  *
  * @example
  * ```ts
@@ -72,52 +85,52 @@ export function createMethodContext(
   dataset: Dataset,
   config: TrainConfig,
   rng: Rng,
-): MethodContext {
-  return contextOf(net, dataset, resolveTrainConfig(config), rng, () => bound.get(net) ?? null);
+): TrainingContext {
+  return contextOf(net, dataset, resolveTrainConfig(config), rng);
 }
 
-/**
- * The context of a run whose removal is `removal()` (used by {@linkcode train} with a
- * {@linkcode RemovalSlot} of its own).
- */
+/** The context of a method training `net` with a resolved config, with an empty removal slot. */
 export function contextOf(
   net: Network,
   dataset: Dataset,
   cfg: ResolvedTrainConfig,
   rng: Rng,
-  removal: () => Remover | null,
-): MethodContext {
+): TrainingContext {
   const plan = stepPlan(dataset, cfg);
+  const removal: RemovalSlot = { remove: null };
   return {
     net,
     rng,
     trainSize: dataset.train.n,
     epochs: cfg.epochs,
     stepsPerEpoch: plan.stepsPerEpoch,
+    removal,
     removeUnits(groupId: string, keep: ArrayLike<number>): void {
-      const remove = removal();
-      if (!remove) {
+      if (!removal.remove) {
         throw new Error(
-          `Cannot remove units of group "${groupId}": units can be removed only while train() runs on this network`,
+          `Cannot remove units of group "${groupId}": units can be removed only while train() runs ` +
+            `with this context; train a method you created as train(net, { method, context }, ` +
+            `dataset, config), or let train create it: train(net, { spec, config, rng }, dataset, config)`,
         );
       }
-      remove(groupId, keep);
+      removal.remove(groupId, keep);
     },
   };
 }
 
 /**
- * Binds a training run's removal to `net` (used by `train`) and, when given, to the run's own
- * `slot`; returns the unbinding function.
+ * Puts a training run's removal into `slot` (used by `fit`); returns the function that empties it.
+ * Throws if another run holds the slot.
  */
-export function bindRemoval(net: Network, remove: Remover, slot?: RemovalSlot): () => void {
-  if (bound.has(net)) throw new Error("Cannot train a network that is already being trained");
-  bound.set(net, remove);
-  if (slot) slot.remove = remove;
-  return () => {
-    bound.delete(net);
-    if (slot) slot.remove = null;
-  };
+export function bindRemoval(slot: RemovalSlot, remove: Remover): () => void {
+  if (slot.remove) {
+    throw new Error(
+      "Cannot train with a method context that another training run is using: create a method " +
+        "(and context) per run",
+    );
+  }
+  slot.remove = remove;
+  return () => void (slot.remove = null);
 }
 
 /**

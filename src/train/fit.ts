@@ -29,8 +29,8 @@ import type { EpochRecord, TrainHooks, TrainResult } from "./types.ts";
 
 /**
  * The training loop proper (also used for fine-tuning). While it runs, units removed through the
- * method's context shrink this run's optimizer and EMA state (`slot`: the run's own context, see
- * {@linkcode train}).
+ * method's context shrink this run's optimizer and EMA state: `slot` is that context's
+ * `removal` (see {@linkcode train}); without it the context's `removeUnits` refuses.
  */
 export async function fit(
   net: Network,
@@ -50,11 +50,7 @@ export async function fit(
   });
   const opt = new Optimizer();
   const ema = cfg.ema === null ? null : new Ema(cfg.ema);
-  const unbind = bindRemoval(
-    net,
-    (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
-    slot,
-  );
+  let unbind = () => {};
   const run: FitRun = {
     net,
     method,
@@ -74,6 +70,12 @@ export async function fit(
   };
   const history: EpochRecord[] = [];
   try {
+    if (slot) {
+      unbind = bindRemoval(
+        slot,
+        (g, keep) => removeUnitsInTraining(net, method, g, keep, opt, ema),
+      );
+    }
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const sums = await trainEpoch(run, epoch);
       const record = await endEpoch(run, epoch, sums);

@@ -23,7 +23,13 @@ export {
 export { Optimizer, type ResolvedOptimizerConfig, resolveOptimizer } from "./optimizers.ts";
 export { makeSchedule, type ScheduleConfig, type SchedulePlan } from "./schedules.ts";
 export { Ema } from "./ema.ts";
-export { createMethodContext } from "./context.ts";
+export {
+  type CreatedMethod,
+  createMethodContext,
+  type MethodRecipe,
+  type RemovalSlot,
+  type TrainingContext,
+} from "./context.ts";
 export { correctCount, type EvalResult, evaluate, type StepValues, taskLoss } from "./step.ts";
 export { TRAIN_MAC_FACTOR } from "../metrics/counts.ts";
 export { parameterMasks } from "./points.ts";
