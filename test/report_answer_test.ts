@@ -242,6 +242,12 @@ Deno.test("findings: pruning levels against the goal and paper claims, from the 
     /goal ≥ 50\.0 %\): reached by l0-hc 61\.3 % \(lambda=0\.1, accuracy 97\.80 %\)/,
   );
   assert.match(levels, /not reached by dam 0\.0 %/);
+  // every method reaching the goal is said so (not "not reached by none")
+  const noDam = fixture().filter((r) => r.method !== "dam");
+  assert.match(
+    findings(noDam).find((t) => t.includes("most hidden"))!,
+    /every one reached it: l0-hc/,
+  );
   const l0 = text.find((t) => t.startsWith("Paper claim, l0-hc"))!;
   assert.match(
     l0,

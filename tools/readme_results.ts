@@ -45,7 +45,7 @@ function minutes(s: number): string {
 }
 
 /** The header: command, machine, versions, wall time, run counts. */
-function header(m: Manifest, runs: readonly Run[]): string {
+function header(m: Manifest, runs: readonly Run[], reportSha?: string): string {
   const inv = m.invocations ?? [];
   const wall = inv.reduce((a, i) => a + i.wallSeconds, 0);
   const ids = new Map<string, boolean>();
@@ -60,7 +60,10 @@ function header(m: Manifest, runs: readonly Run[]): string {
     })`;
   return [
     `Command: \`deno task bench\` (suite \`${m.suite}\`, \`--jobs ${jobs}\`), started ` +
-    `${m.startedAt ?? "?"} at code revision \`${m.gitSha ?? "?"}\`.`,
+    `${m.startedAt ?? "?"} at code revision \`${m.gitSha ?? "?"}\`` +
+    (reportSha && !(m.gitSha ?? "").startsWith(reportSha)
+      ? ` (this text written from its CSVs by the report code at \`${reportSha}\`).`
+      : "."),
     `Machine: ${mc.cpu ? `${mc.cpu}, ` : ""}${mc.cores ?? "?"} cores, ${
       mc.memoryGiB ?? "?"
     } GiB, ` +
@@ -78,6 +81,7 @@ export function resultsSection(
   runs: readonly Run[],
   charts: string[],
   docs: string,
+  reportSha?: string,
 ): string {
   const sections = analysisSections(runs);
   const body = analysisMarkdown(
@@ -95,7 +99,7 @@ export function resultsSection(
     BEGIN,
     "<!-- written by tools/readme_results.ts from one results folder; do not edit by hand -->",
     "",
-    header(m, runs),
+    header(m, runs, reportSha),
     "",
     `The leaderboards by compact MACs, every table and the per-setting summary: ` +
     `[${docs}/summary.md](${docs}/summary.md), [summary.csv](${docs}/summary.csv), ` +
@@ -143,7 +147,10 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const docsRel = relative(join(values.readme, ".."), values.docs) || ".";
-  const section = resultsSection(res.manifest as Manifest, res.runs, charts, docsRel);
+  const git = await new Deno.Command("git", { args: ["rev-parse", "--short=12", "HEAD"] }).output()
+    .catch(() => null);
+  const sha = git?.success ? new TextDecoder().decode(git.stdout).trim() : undefined;
+  const section = resultsSection(res.manifest as Manifest, res.runs, charts, docsRel, sha);
   await Deno.writeTextFile(
     values.readme,
     readme.slice(0, a) + section + readme.slice(b + END.length),

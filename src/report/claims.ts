@@ -99,8 +99,10 @@ export function pruningLevels(runs: readonly Run[]): string[] {
         `${panel} at width 1, most hidden units removed by each unit-gating method${goalText}: ` +
           (goal === undefined
             ? reached.join("; ")
+            : missed.length === 0
+            ? `every one reached it: ${reached.join("; ")}`
             : `reached by ${reached.length ? reached.join("; ") : "none"}; ` +
-              `not reached by ${missed.length ? missed.join("; ") : "none"}`) +
+              `not reached by ${missed.join("; ")}`) +
           ".",
       );
     }

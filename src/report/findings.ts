@@ -102,7 +102,9 @@ function convergence(runs: readonly Run[]): string {
       `${r.arch} ${r.method}${Number.isFinite(r.lambda) ? ` λ=${r.lambda}` : ""} ` +
       `width ${r.initWidth}`,
   );
-  const list = [...groups].map(([k, rs]) => `${k} (seeds ${rs.map((r) => r.seed).join(", ")})`);
+  const list = [...groups].map(([k, rs]) =>
+    `${k} (seeds ${rs.map((r) => r.seed).sort((a, b) => a - b).join(", ")})`
+  );
   return `Structure did not converge (kept units changed ≥ 2 % over the last 20 % of epochs) ` +
     `in ${not.length} of ${all.length} runs: ${list.join("; ")}.${tail}`;
 }
