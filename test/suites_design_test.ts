@@ -25,7 +25,7 @@ Deno.test("default suite: strength sweeps at 1×, width sweep at middle strength
     const widths = new Set(runs.filter((r) => r.method === m).map((r) => r.width));
     if (m === "halo") assert.deepEqual([...widths], [1]);
     else {
-      assert.deepEqual([...widths].sort(), [0.5, 1, 2], m);
+      assert.deepEqual([...widths].sort(), [0.5, 1, 2, 4], m);
       const middle = values[1];
       const other = runs.filter((r) => r.method === m && r.width !== 1);
       assert.ok(other.every((r) => r.hparams[key] === middle), m);
