@@ -8,6 +8,7 @@
  */
 import { exists, writeFileAtomic } from "../util/fs.ts";
 import type { RunConfig } from "./suite.ts";
+import type { SizeReport } from "../metrics/size_latency.ts";
 
 /** Provenance recorded with every result. */
 export interface Provenance {
@@ -35,8 +36,12 @@ export interface DataProvenance {
   sha256?: Record<string, string>;
 }
 
-/** One evaluated operating point of a run. */
-export interface PointResult {
+/** One evaluated operating point of a run (sizes as {@linkcode SizeReport} defines them). */
+export interface PointResult extends
+  Pick<
+    SizeReport,
+    "paramsDense" | "paramsMasked" | "paramsCompact" | "macsDense" | "macsMasked" | "macsCompact"
+  > {
   /** Point label (`final`, `sparsity=0.9`, …). */
   point: string;
   /** Test accuracy in [0, 1] (NaN for regression). */
@@ -51,18 +56,6 @@ export interface PointResult {
   perLayerInit: string;
   /** Per-group kept widths, `-`-joined. */
   perLayerKept: string;
-  /** Parameter counts. */
-  paramsDense: number;
-  /** Non-zero parameters after masks. */
-  paramsMasked: number;
-  /** Parameters of the compact (physically shrunk) network. */
-  paramsCompact: number;
-  /** Forward MACs per example. */
-  macsDense: number;
-  /** MACs counting only non-zero weights. */
-  macsMasked: number;
-  /** MACs of the compact network. */
-  macsCompact: number;
   /** Median latency per batch, ms. */
   latencyDenseMs: number;
   /** Median latency per batch of the compact network, ms. */
