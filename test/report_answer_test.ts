@@ -9,6 +9,7 @@ import { leaderboards, leaderTable } from "../src/report/leaderboard.ts";
 import { frontChart, frontPoints, paretoFront } from "../src/report/fronts.ts";
 import { ROBUST_MAX_CV, widthSweeps } from "../src/report/robustness.ts";
 import { findings } from "../src/report/findings.ts";
+import { settingsOf } from "../src/report/settings.ts";
 import { hiddenPositions } from "../src/report/claims.ts";
 import { resultsSection } from "../tools/readme_results.ts";
 import { analysisMarkdown, analysisSections } from "../src/report/analysis.ts";
@@ -160,6 +161,30 @@ Deno.test("fronts: Pareto marking with ties, one line per method, failed seeds l
   assert.equal(lam05.n, 2);
   assert.ok((lam05.hi as number) > (lam05.lo as number), "seed error bars");
   assert.equal(frontChart({ runs: [], history: [] }, "params"), null);
+  // a method drawn only through its variants has no legend entry of its own
+  const dam = fixture().filter((r) => r.method === "dam");
+  const variant = (g: string) =>
+    dam.map((r) => ({
+      ...r,
+      method: "magnitude",
+      runId: `${r.runId}-${g}`,
+      hparams: JSON.stringify({ granularity: g }),
+    }));
+  const withVariants = [...fixture(), ...variant("unit"), ...variant("weight")];
+  const legend = JSON.stringify(frontChart({ runs: withVariants, history: [] }, "params"));
+  assert.match(legend, /"magnitude \(granularity=unit\)","magnitude \(granularity=weight\)"/);
+  assert.doesNotMatch(legend, /"magnitude",/);
+  // a number that only changes with the variant is part of its name, not a strength
+  const ft = (g: string, e: number) =>
+    variant(g).map((r) => ({
+      ...r,
+      hparams: JSON.stringify({ granularity: g, fineTuneEpochs: e }),
+    }));
+  const named = settingsOf([...ft("unit", 2), ...ft("weight", 0)]);
+  assert.deepEqual([...new Set(named.map((x) => `${x.label}|${x.strength}`))].sort(), [
+    "magnitude (fineTuneEpochs=0, granularity=weight)|",
+    "magnitude (fineTuneEpochs=2, granularity=unit)|",
+  ]);
 });
 
 Deno.test("width robustness: CV across widths and the stated criterion", () => {

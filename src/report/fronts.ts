@@ -89,8 +89,11 @@ export function frontChart(input: ChartInput, metric: SizeMetric): ChartSpec | n
     if (ref) values.push({ kind: "dense", panel, acc: r6(ref.acc.mean * 100) });
   }
   const labels = [...new Set(pts.map((p) => p.setting.label))].sort();
-  const domain = [...new Set([...methodDomain(input.runs.filter((r) => r.ok)), ...labels])]
-    .sort();
+  // a method shown only through its variants ("magnitude (granularity=unit)") gets no entry of
+  // its own: the legend lists what the chart draws
+  const hasVariants = (m: string) => labels.some((l) => l.startsWith(`${m} (`));
+  const ids = methodDomain(input.runs.filter((r) => r.ok)).filter((m) => !hasVariants(m));
+  const domain = [...new Set([...ids, ...labels])].sort();
   const panels = new Set(values.map((v) => v.panel)).size;
   return topLevel(
     `Accuracy vs compact ${metric === "macs" ? "MACs" : "parameters"}: each method's front`,

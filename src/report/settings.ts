@@ -5,7 +5,8 @@
  * with its successful seeds. Runs are grouped by their full resolved hyperparameters (`hparams`
  * column), so two suite entries of one method never merge. For labels, a method's hyperparameters
  * that vary across its runs are split in two: string/boolean ones name a *variant*
- * (`magnitude (granularity=unit)`), numeric ones are the *strength* (`lambda=0.1`), together with
+ * (`magnitude (granularity=unit)`), numeric ones are the *strength* (`lambda=0.1`) unless they
+ * only change with the variant (then they are part of its name), together with
  * the operating point of one-shot methods (`sparsity=0.9`).
  *
  * @module
@@ -89,9 +90,17 @@ function varyingKeys(runs: readonly Run[]): Map<string, { variant: string[]; str
     const varying = [...keys].filter((k) => values.get(k)!.size > 1).sort();
     const scalar = (k: string) =>
       hs.every((h) => ["string", "boolean", "undefined"].includes(typeof h[k]));
+    const variant = varying.filter((k) => !numeric.get(k) && scalar(k));
+    // a number that only changes with the variant (magnitude's fineTuneEpochs 2 for units, 0 for
+    // weights) describes the variant, not a strength
+    const byVariant = groupBy(hs, (h) => JSON.stringify(variant.map((k) => h[k] ?? null)));
+    const fixedPerVariant = (k: string) =>
+      variant.length > 0 &&
+      [...byVariant.values()].every((g) => new Set(g.map((h) => JSON.stringify(h[k]))).size === 1);
+    const numbers = varying.filter((k) => numeric.get(k));
     out.set(method, {
-      variant: varying.filter((k) => !numeric.get(k) && scalar(k)),
-      strength: varying.filter((k) => numeric.get(k)),
+      variant: [...variant, ...numbers.filter(fixedPerVariant)].sort(),
+      strength: numbers.filter((k) => !fixedPerVariant(k)),
     });
   }
   return out;
