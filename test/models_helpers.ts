@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the models and metrics tests: a real MNIST batch, random masks and gates,
- * random BN statistics and the gated eval forward that compaction must reproduce.
+ * Shared helpers of the models, metrics and training tests: a tiny gated MLP, a real MNIST
+ * batch, random masks and gates, random BN statistics and the gated eval forward that compaction
+ * must reproduce.
  *
  * @module
  */
@@ -8,6 +9,19 @@ import * as tf from "../src/deps/tfjs.ts";
 import { gunzipSync } from "node:zlib";
 import type { Network } from "../src/models/network.ts";
 import { Rng } from "../src/util/rng.ts";
+import type { ArchSpec } from "../src/models/spec.ts";
+
+/** A tiny MLP (6 inputs, gated hidden layers of 8 and 5 units, 3 classes) for training tests. */
+export const GATED_MLP: ArchSpec = {
+  id: "mlp",
+  inputShape: [6],
+  numClasses: 3,
+  layers: [
+    { type: "dense", name: "fc1", units: 8, activation: "relu", gated: true },
+    { type: "dense", name: "fc2", units: 5, activation: "relu", gated: true },
+    { type: "dense", name: "fc3", units: 3, activation: "none" },
+  ],
+};
 
 /** The first `n` MNIST test images (from test/data) as [n, 28, 28, 1] in [0, 1]. */
 export function mnistBatch(n: number): tf.Tensor {

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import * as tf from "../src/deps/tfjs.ts";
 import { Network } from "../src/models/network.ts";
-import type { ArchSpec } from "../src/models/spec.ts";
 import type { Dataset } from "../src/data/mod.ts";
 import type { PruningMethod } from "../src/methods/types.ts";
 import { getMethod, resolveConfig } from "../src/methods/registry.ts";
@@ -20,20 +19,10 @@ import {
   type TrainConfig,
 } from "../src/train/mod.ts";
 import { Rng } from "../src/util/rng.ts";
+import { GATED_MLP as MLP } from "./models_helpers.ts";
 
 await tf.setBackend("cpu");
 tf.enableProdMode();
-
-const MLP: ArchSpec = {
-  id: "mlp",
-  inputShape: [6],
-  numClasses: 3,
-  layers: [
-    { type: "dense", name: "fc1", units: 8, activation: "relu", gated: true },
-    { type: "dense", name: "fc2", units: 5, activation: "relu", gated: true },
-    { type: "dense", name: "fc3", units: 3, activation: "none" },
-  ],
-};
 
 function task(n: number): Dataset {
   const rng = new Rng(5);

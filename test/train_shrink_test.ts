@@ -17,6 +17,7 @@ import {
   type TrainResult,
 } from "../src/train/mod.ts";
 import { Rng } from "../src/util/rng.ts";
+import { GATED_MLP as MLP } from "./models_helpers.ts";
 
 await tf.setBackend("cpu");
 tf.enableProdMode();
@@ -40,17 +41,6 @@ function task(dim: number, n: number): Dataset {
     test: split(50),
   };
 }
-
-const MLP: ArchSpec = {
-  id: "mlp",
-  inputShape: [6],
-  numClasses: 3,
-  layers: [
-    { type: "dense", name: "fc1", units: 8, activation: "relu", gated: true },
-    { type: "dense", name: "fc2", units: 5, activation: "relu", gated: true },
-    { type: "dense", name: "fc3", units: 3, activation: "none" },
-  ],
-};
 
 const CONV: ArchSpec = {
   id: "conv",

@@ -26,6 +26,7 @@ import { ROBUST_MAX_CV, widthSweeps } from "./robustness.ts";
 import { denseReference } from "./leaderboard.ts";
 import { getArch } from "../models/registry.ts";
 import { inferShapes } from "../models/build.ts";
+import { keptOver } from "../metrics/width_scaled.ts";
 
 /** Unit-gating learned methods and the fraction of hidden units each must reach, per arch. */
 export const PRUNING_GOALS: Readonly<Record<string, number>> = {
@@ -35,6 +36,9 @@ export const PRUNING_GOALS: Readonly<Record<string, number>> = {
 
 /** The learned methods that remove units (HALO prunes weights). */
 export const UNIT_GATING = ["l0-hc", "diffprune", "vbp", "dam"] as const;
+
+/** {@linkcode hiddenPositions} per architecture id (shape inference once per report). */
+const HIDDEN = new Map<string, number[] | null>();
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const accPct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -50,20 +54,25 @@ const accPct = (x: number) => `${(x * 100).toFixed(2)} %`;
  * ```
  */
 export function hiddenPositions(arch: string): number[] | null {
-  try {
-    const kinds = inferShapes(getArch(arch, 1)).groups.map((g) => g.kind);
-    return kinds.flatMap((k, i) => (k === "input" ? [] : [i]));
-  } catch {
-    return null;
+  if (!HIDDEN.has(arch)) {
+    let pos: number[] | null;
+    try {
+      const kinds = inferShapes(getArch(arch, 1)).groups.map((g) => g.kind);
+      pos = kinds.flatMap((k, i) => (k === "input" ? [] : [i]));
+    } catch {
+      pos = null;
+    }
+    HIDDEN.set(arch, pos);
   }
+  return HIDDEN.get(arch)!;
 }
 
 /** Fraction of hidden units removed by a setting (mean over seeds); `NaN` when unknown. */
 export function hiddenRemoved(s: Setting): number {
   const pos = hiddenPositions(s.arch);
-  if (!pos || pos.some((i) => !Number.isFinite(s.perLayerInit[i]))) return NaN;
-  const init = pos.reduce((a, i) => a + s.perLayerInit[i], 0);
-  const kept = mean(s.runs.map((r) => pos.reduce((a, i) => a + (r.perLayerKept[i] ?? NaN), 0)));
+  if (!pos) return NaN;
+  const init = keptOver(s.perLayerInit, pos, NaN);
+  const kept = mean(s.runs.map((r) => keptOver(r.perLayerKept, pos, NaN)));
   return init > 0 ? 1 - kept / init : NaN;
 }
 
