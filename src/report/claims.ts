@@ -41,7 +41,8 @@ export const UNIT_GATING = ["l0-hc", "diffprune", "vbp", "dam"] as const;
 const HIDDEN = new Map<string, number[] | null>();
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const accPct = (x: number) => `${(x * 100).toFixed(2)} %`;
+/** An accuracy in [0, 1] as the findings write it (`97.53 %`). */
+export const accPct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
 /**
  * Positions of an architecture's per-layer counts that are hidden units (every gate group but a

@@ -13,9 +13,8 @@ import { groupBy, panelOf } from "./aggregate.ts";
 import { type Leaderboard, leaderboards, type SizeMetric } from "./leaderboard.ts";
 import { ROBUST_MAX_CV, ROBUST_MIN_WIDTHS, type WidthSweep, widthSweeps } from "./robustness.ts";
 import { settingsOf } from "./settings.ts";
-import { claimFindings, pruningLevels } from "./claims.ts";
+import { accPct as pct, claimFindings, pruningLevels } from "./claims.ts";
 
-const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 const count = (x: number) => Math.round(x).toLocaleString("en-US");
 
 function leads(board: Leaderboard, metric: SizeMetric, budget: number): string {

@@ -89,22 +89,9 @@ export interface Run {
   backend: string;
 }
 
-/** One point of `history.csv` (long format). */
-export interface HistoryPoint {
-  /** Run id. */
-  runId: string;
-  /** Method id. */
-  method: string;
-  /** Architecture id. */
-  arch: string;
-  /** Dataset id. */
-  dataset: string;
-  /** Seed. */
-  seed: number;
-  /** Initial width. */
-  initWidth: number;
-  /** λ (`NaN` when none). */
-  lambda: number;
+/** One point of `history.csv` (long format); the run's identity fields as in {@linkcode Run}. */
+export interface HistoryPoint
+  extends Pick<Run, "runId" | "method" | "arch" | "dataset" | "seed" | "initWidth" | "lambda"> {
   /** Epoch (0-based or 1-based, as written). */
   epoch: number;
   /** Metric name, e.g. `kept_fraction`. */
