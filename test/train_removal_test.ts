@@ -106,14 +106,26 @@ for (const id of Object.keys(CASES)) {
     const { ds, net, method, context } = setup(id, cfg, {});
     CASES[id].close(method);
     let pre: number[] = [];
+    let preLogs: Record<string, number> = {};
     const r = await train(net, { method, context }, ds, cfg, {
-      onStep: (info) => void (info.step === 2 && (pre = losses(net, method, ds))), // last step
+      onStep: (info) => {
+        if (info.step !== 2) return; // last step
+        pre = losses(net, method, ds);
+        preLogs = method.logs();
+      },
     });
     assert.equal(net.group("fc1").size, 8 - CASES[id].closed.length, "closed units removed");
     const post = losses(net, method, ds);
     assert.ok(Math.abs(post[0] - pre[0]) < 1e-6, `eval loss ${pre[0]} → ${post[0]}`);
     if (CASES[id].deterministic) {
       assert.ok(Math.abs(post[1] - pre[1]) < 1e-6, `train loss ${pre[1]} → ${post[1]}`);
+    }
+    if (id !== "dam") {
+      // the gate logs count over the initial gates: a removed unit is a closed, binary gate
+      const logs = method.logs();
+      for (const k of ["kept_fraction", "binary_fraction"]) {
+        assert.ok(Math.abs(logs[k] - preLogs[k]) < 1e-6, `${k} ${preLogs[k]} → ${logs[k]}`);
+      }
     }
     if (id === "dam") assert.equal(post[2], pre[2], "DAM's penalty is on β only");
     else {

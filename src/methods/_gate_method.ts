@@ -145,7 +145,10 @@ function gateMasks(
   return out;
 }
 
-/** Per-epoch logs: expected L0 and FLOPs, kept and binary fractions, the method's own. */
+/**
+ * Per-epoch logs: expected L0 and FLOPs, kept and binary fractions, the method's own. Fractions
+ * are over the initial gates: a unit removed during training counts as a closed (binary) gate.
+ */
 function gateLogs(
   net: MethodContext["net"],
   params: GateParams,
@@ -155,9 +158,12 @@ function gateLogs(
   const probs = params.read(h.prob), gates = params.read(h.testGate);
   let l0 = 0, count = 0, kept = 0, binary = 0;
   const out: Record<string, number> = {};
+  const initial = new Map(params.targets.map((t) => [t.key, t.group?.initialSize]));
   for (const [k, p] of probs) {
     for (const x of p) l0 += x;
-    count += p.length;
+    const removed = Math.max(0, (initial.get(k) ?? p.length) - p.length);
+    count += p.length + removed;
+    binary += removed;
     let kk = 0;
     for (const z of gates.get(k)!) (kk += z > 0 ? 1 : 0, binary += z === 0 || z === 1 ? 1 : 0);
     kept += kk;
