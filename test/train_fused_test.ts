@@ -11,6 +11,7 @@ import { fusedAvailable, setFusedUpdates } from "../src/runtime/fused.ts";
 import type { OptimizerConfig } from "../src/methods/types.ts";
 import { initBackend } from "../src/runtime/backend.ts";
 import { Rng } from "../src/util/rng.ts";
+import { backendMemory, simdAvailable } from "../src/runtime/simd/mod.ts";
 import { hardConcreteSampleFused } from "../src/methods/_concrete_fused.ts";
 
 const CONFIGS: OptimizerConfig[] = [
@@ -24,8 +25,8 @@ const CONFIGS: OptimizerConfig[] = [
 ];
 
 /** Runs 4 steps on a [7, 5] parameter with seeded random gradients; returns p, m, v, EMA. */
-function trajectory(config: OptimizerConfig, fused: boolean): Float32Array[] {
-  setFusedUpdates(fused, 1e9);
+function trajectory(config: OptimizerConfig, fused: boolean, simd = true): Float32Array[] {
+  setFusedUpdates(fused, 1e9, simd);
   try {
     assert.equal(fusedAvailable(35), fused);
     const rng = new Rng(3);
@@ -61,18 +62,21 @@ Deno.test("fused optimizer and EMA equal the unfused ops bit for bit (cpu oracle
   assert.equal(tf.memory().numTensors, before, "no tensor leaks");
 });
 
-Deno.test("fused wasm kernels equal the unfused cpu oracle bit for bit", async () => {
+Deno.test("fused wasm kernels (SIMD and JS loop) equal the unfused cpu oracle bit for bit", async () => {
   await initBackend("cpu");
   const oracle = CONFIGS.map((c) => trajectory(c, false));
   await initBackend("wasm", { blas: false });
   try {
+    assert.ok(simdAvailable() && backendMemory(tf.backend()) !== null, "SIMD kernels usable");
     const before = tf.memory().numTensors;
-    CONFIGS.forEach((c, k) => {
-      const got = trajectory(c, true);
-      for (let i = 0; i < 4; i++) {
-        assert.deepEqual(got[i], oracle[k][i], `${JSON.stringify(c)} ${i}`);
-      }
-    });
+    for (const simd of [true, false]) {
+      CONFIGS.forEach((c, k) => {
+        const got = trajectory(c, true, simd);
+        for (let i = 0; i < 4; i++) {
+          assert.deepEqual(got[i], oracle[k][i], `simd=${simd} ${JSON.stringify(c)} ${i}`);
+        }
+      });
+    }
     assert.equal(tf.memory().numTensors, before, "no tensor leaks");
   } finally {
     await initBackend("cpu");

@@ -1,25 +1,30 @@
 /**
  * Fused optimizer and EMA updates: one tfjs kernel per parameter instead of 10–16 elementwise
  * kernels (and as many temporary tensors), for the backends whose tensor data JS can read and
- * write directly — `wasm` (views of the wasm heap) and `cpu` (JS typed arrays). Other backends use
- * the unfused tfjs ops ({@linkcode fusedAvailable} is false).
+ * write directly — `wasm` and `cpu` (JS typed arrays). Other backends use the unfused tfjs ops
+ * ({@linkcode fusedAvailable} is false).
  *
- * Every arithmetic operation is rounded to float32 (`Math.fround`) in the order the unfused ops
- * evaluate it, so the fused update is bit-identical to the unfused one (tested against it on the
- * cpu backend). Outputs are new tensors: inputs are never written in place, so tensors sharing
- * data with a parameter (e.g. a clone on the cpu backend) are never changed behind tfjs' back.
+ * On `wasm` the update is a WebAssembly SIMD kernel generated from `simd/updates.ts` that works on
+ * the backend's heap in place of the tensors (one pass over p, g, m and v instead of 10–16); it is
+ * used for tensors of every size. Where the runtime lacks wasm SIMD (or the backend's memory is not
+ * reachable) a JS loop on heap views runs instead, for tensors of at most
+ * {@linkcode FUSED_MAX_SIZE} elements (a JS loop costs 7–20 ns per element against ≈ 0.5 ns for a
+ * tfjs-wasm SIMD op, so the tfjs ops win on large tensors there). On `cpu` the JS loop runs.
  *
- * Measured on the reference machine, a fused JS loop costs 7–20 ns per element while a tfjs-wasm
- * elementwise op costs 10–15 µs of dispatch plus about 0.5 ns per element (SIMD): the fused
- * kernels win on small tensors (biases, gates, small layers) and lose on large ones, so they are
- * used for tensors of at most {@linkcode FUSED_MAX_SIZE} elements.
+ * Every arithmetic operation is rounded to float32 in the order the unfused ops evaluate it
+ * (`Math.fround` in JS; wasm `f32` arithmetic rounds every result), so the fused update is
+ * bit-identical to the unfused one (tested against it on the cpu backend). Outputs are new
+ * tensors: inputs are never written in place, so tensors sharing data with a parameter (e.g. a
+ * clone on the cpu backend) are never changed behind tfjs' back.
  *
  * Kernels are registered on first use (no import side effects).
  *
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import { f32View, type TensorRef, type WasmBackend } from "./blas/heap.ts";
+import { f32View, sizeOf, type TensorRef, type WasmBackend } from "./blas/heap.ts";
+import { backendMemory, runKernel, simdAvailable } from "./simd/mod.ts";
+import { emaSpec, optimizerSpec } from "./simd/updates.ts";
 
 /** Kernel name of the fused optimizer update. */
 export const FUSED_OPTIMIZER = "PrunebenchFusedOptimizer";
@@ -122,6 +127,19 @@ function optimizerKernel(backendName: string) {
     if (backendName === "wasm") {
       const b = backend as WasmBackend;
       const o = Array.from({ length: outs }, () => b.makeOutput(p.shape, "float32"));
+      const memory = simdMemory(b);
+      if (memory) {
+        const spec = optimizerSpec({
+          kind: a.kind,
+          decay: a.wd > 0 ? (a.decoupled ? "decoupled" : "l2") : "none",
+          hasState: m !== undefined,
+          nesterov: a.nesterov,
+        });
+        const ins = [p, g, ...(m ? [m] : []), ...(m && v ? [v] : [])];
+        const params = [a.wd, a.decay, a.b1, a.omb1, a.b2, a.omb2, a.sqbc2, a.eps, a.lr];
+        runKernel(b, memory, spec, ins, o, 1, sizeOf(p.shape), params);
+        return o;
+      }
       const view = (t: TensorRef | undefined) => t ? f32View(b, t) : null;
       fusedOptimizerUpdate(
         a,
@@ -152,6 +170,15 @@ function emaKernel(backendName: string) {
     if (backendName === "wasm") {
       const b = backend as WasmBackend;
       const out = b.makeOutput(v.shape, "float32");
+      const memory = simdMemory(b);
+      if (memory) {
+        const ins = s ? [s, v] : [v];
+        runKernel(b, memory, emaSpec(s !== undefined), ins, [out], 1, sizeOf(v.shape), [
+          decay,
+          1 - decay,
+        ]);
+        return out;
+      }
       fusedEmaUpdate(decay, s ? f32View(b, s) : null, f32View(b, v), f32View(b, out));
       return out;
     }
@@ -165,6 +192,17 @@ function emaKernel(backendName: string) {
 
 const FUSABLE = ["wasm", "cpu"];
 
+/** The wasm backend's memory when SIMD kernels can run on it (and are enabled), else null. */
+function simdMemory(b: WasmBackend): WebAssembly.Memory | null {
+  return simdEnabled && simdAvailable() ? backendMemory(b) : null;
+}
+
+/** True when the active backend runs the fused updates as wasm SIMD kernels (any size). */
+function simdActive(): boolean {
+  return simdEnabled && tf.getBackend() === "wasm" && simdAvailable() &&
+    backendMemory(tf.backend()) !== null;
+}
+
 /**
  * True when the active backend has the fused kernels (registering them on first call): `wasm`
  * and `cpu`, unless disabled with {@linkcode setFusedUpdates}; with `size`, also requires
@@ -172,6 +210,20 @@ const FUSABLE = ["wasm", "cpu"];
  */
 export function fusedAvailable(size = 0): boolean {
   if (!enabled || size > maxSize) return false;
+  return registerFused();
+}
+
+/**
+ * True when the optimizer and EMA updates of a tensor of `size` elements run fused: as
+ * {@linkcode fusedAvailable}, but any size on `wasm` with SIMD kernels.
+ */
+export function fusedUpdateAvailable(size: number): boolean {
+  if (!enabled) return false;
+  if (size > maxSize && !simdActive()) return false;
+  return registerFused();
+}
+
+function registerFused(): boolean {
   const name = tf.getBackend();
   if (!FUSABLE.includes(name)) return false;
   if (!tf.getKernel(FUSED_OPTIMIZER, name)) {
@@ -190,15 +242,22 @@ export function fusedAvailable(size = 0): boolean {
 }
 
 let enabled = true;
+let simdEnabled = true;
 let maxSize = FUSED_MAX_SIZE;
 
 /**
  * Turns the fused kernels on (default) or off (the unfused tfjs ops; for tests and profiling),
- * and sets the largest tensor they update (default {@linkcode FUSED_MAX_SIZE}).
+ * sets the largest tensor the JS loops update (default {@linkcode FUSED_MAX_SIZE}), and with
+ * `simd` false makes the wasm backend use the JS loops instead of the SIMD kernels.
  */
-export function setFusedUpdates(on: boolean, maxElements: number = FUSED_MAX_SIZE): void {
+export function setFusedUpdates(
+  on: boolean,
+  maxElements: number = FUSED_MAX_SIZE,
+  simd = true,
+): void {
   enabled = on;
   maxSize = maxElements;
+  simdEnabled = simd;
 }
 
 /** Runs the fused optimizer kernel; returns [p, m?, v?] (new tensors the caller owns). */

@@ -9,7 +9,7 @@
  */
 import * as tf from "../deps/tfjs.ts";
 import type { GatherOp } from "../models/groups.ts";
-import { fusedAvailable, runFusedEma } from "../runtime/fused.ts";
+import { fusedUpdateAvailable, runFusedEma } from "../runtime/fused.ts";
 
 /**
  * Bias-corrected EMA shadows keyed by stable names.
@@ -45,7 +45,7 @@ export class Ema {
   update(variables: ReadonlyMap<string, tf.Variable>): void {
     const d = this.decay;
     for (const [key, v] of variables) {
-      const fused = fusedAvailable(v.size);
+      const fused = fusedUpdateAvailable(v.size);
       const s = this.#shadow.get(key);
       if (s && s.value.shape.join() !== v.shape.join()) {
         throw new RangeError(

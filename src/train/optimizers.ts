@@ -18,7 +18,11 @@ import * as tf from "../deps/tfjs.ts";
 import type { OptimizerConfig } from "../methods/types.ts";
 import type { GatherOp } from "../models/groups.ts";
 import { ConfigError } from "../util/errors.ts";
-import { fusedAvailable, type FusedOptimizerAttrs, runFusedOptimizer } from "../runtime/fused.ts";
+import {
+  type FusedOptimizerAttrs,
+  fusedUpdateAvailable,
+  runFusedOptimizer,
+} from "../runtime/fused.ts";
 
 /** An {@linkcode OptimizerConfig} with every default filled in. */
 export type ResolvedOptimizerConfig = Required<OptimizerConfig>;
@@ -134,7 +138,7 @@ export class Optimizer {
     const c = config;
     const lr = effectiveLr(c, factor);
     const t = ++s.step;
-    if (fusedAvailable(param.size)) return this.#fused(s, param, grad, c, lr, t);
+    if (fusedUpdateAvailable(param.size)) return this.#fused(s, param, grad, c, lr, t);
     const prev = s;
     type Out = { p: tf.Tensor; m: tf.Tensor | null; v: tf.Tensor | null };
     const out = tf.tidy(

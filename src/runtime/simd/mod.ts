@@ -1,0 +1,150 @@
+/**
+ * Runs {@linkcode KernelSpec}s compiled to WebAssembly SIMD directly on tfjs-backend-wasm's heap:
+ * the generated module imports the backend's own `WebAssembly.Memory`, so kernels read and write
+ * tensors in place at their heap offsets (no copies). Each spec is compiled and instantiated once
+ * per backend memory, on first use.
+ *
+ * @module
+ */
+import type { TensorRef, WasmBackend } from "../blas/heap.ts";
+import { compileKernels, type Expr, type KernelSpec } from "./kernel_gen.ts";
+
+export { E, type Expr, type KernelSpec } from "./kernel_gen.ts";
+
+/** The wasm backend with the Emscripten exports our kernels need. */
+interface WasmWithMemory extends WasmBackend {
+  wasm: WasmBackend["wasm"] & { asm?: { memory?: unknown } };
+}
+
+type KernelFn = (...args: number[]) => void;
+
+const compiled = new WeakMap<WebAssembly.Memory, Map<string, KernelFn>>();
+let simdSupported: boolean | null = null;
+
+/** The backend's `WebAssembly.Memory`, or `null` when it is not reachable (other builds). */
+export function backendMemory(backend: unknown): WebAssembly.Memory | null {
+  const mem = (backend as WasmWithMemory)?.wasm?.asm?.memory;
+  return mem instanceof WebAssembly.Memory ? mem : null;
+}
+
+/** True when this runtime validates WebAssembly SIMD (checked once). */
+export function simdAvailable(): boolean {
+  if (simdSupported === null) {
+    try {
+      const probe: KernelSpec = {
+        name: "probe",
+        inputs: [["x", "full"]],
+        params: [],
+        lets: [],
+        outputs: [["y", "full", { k: "in", name: "x" }]],
+      };
+      simdSupported = WebAssembly.validate(compileKernels([probe]) as BufferSource);
+    } catch {
+      simdSupported = false;
+    }
+  }
+  return simdSupported;
+}
+
+/** The compiled function of `spec` bound to `memory` (compiled on first use). */
+export function kernelFor(memory: WebAssembly.Memory, spec: KernelSpec): KernelFn {
+  let byName = compiled.get(memory);
+  if (!byName) compiled.set(memory, byName = new Map());
+  let fn = byName.get(spec.name);
+  if (!fn) {
+    const module = new WebAssembly.Module(compileKernels([spec]) as BufferSource);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    fn = instance.exports[spec.name] as KernelFn;
+    byName.set(spec.name, fn);
+  }
+  return fn;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: WasmBackend, t: TensorRef): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) {
+    throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);
+  }
+  return data.memoryOffset;
+}
+
+/**
+ * Runs `spec` over a `rows × cols` grid of tensors in the wasm heap: `inputs` and `outputs` in the
+ * spec's order (outputs already allocated; `colSum` outputs zeroed by the caller), `params` in
+ * the spec's order.
+ */
+export function runKernel(
+  backend: WasmBackend,
+  memory: WebAssembly.Memory,
+  spec: KernelSpec,
+  inputs: readonly TensorRef[],
+  outputs: readonly TensorRef[],
+  rows: number,
+  cols: number,
+  params: readonly number[] = [],
+): void {
+  if (inputs.length !== spec.inputs.length || outputs.length !== spec.outputs.length) {
+    throw new Error(
+      `Kernel "${spec.name}" takes ${spec.inputs.length} inputs and ${spec.outputs.length} ` +
+        `outputs: got ${inputs.length} and ${outputs.length}`,
+    );
+  }
+  const fn = kernelFor(memory, spec);
+  const off = (t: TensorRef) => heapOffset(backend, t);
+  fn(...inputs.map(off), ...outputs.map(off), rows, cols, ...params);
+}
+
+/**
+ * Evaluates `spec` in JS with float32 rounding after every operation: the reference the compiled
+ * kernels are tested against (elementwise outputs must agree bit for bit).
+ */
+export function evaluateKernel(
+  spec: KernelSpec,
+  inputs: readonly Float32Array[],
+  rows: number,
+  cols: number,
+  params: readonly number[] = [],
+): Float32Array[] {
+  const fr = Math.fround;
+  const outs = spec.outputs.map(([, kind]) =>
+    new Float32Array(kind === "full" ? rows * cols : kind === "rowSum" ? rows : cols)
+  );
+  const lets = new Map<string, number>();
+  const par = new Map(spec.params.map((n, i) => [n, fr(params[i])]));
+  let r = 0, c = 0;
+  const ev = (e: Expr): number => {
+    switch (e.k) {
+      case "in": {
+        const i = spec.inputs.findIndex(([n]) => n === e.name);
+        const kind = spec.inputs[i][1];
+        return inputs[i][kind === "full" ? r * cols + c : kind === "row" ? r : c];
+      }
+      case "param":
+        return par.get(e.name)!;
+      case "let":
+        return lets.get(e.name)!;
+      case "bin": {
+        const a = ev(e.a), b = ev(e.b);
+        const ops = { add: a + b, sub: a - b, mul: a * b, div: a / b };
+        return fr(ops[e.op]);
+      }
+      case "un": {
+        const a = ev(e.a);
+        return fr(e.op === "sqrt" ? Math.sqrt(a) : e.op === "neg" ? -a : Math.abs(a));
+      }
+    }
+  };
+  for (r = 0; r < rows; r++) {
+    for (c = 0; c < cols; c++) {
+      for (const [n, e] of spec.lets) lets.set(n, ev(e));
+      spec.outputs.forEach(([, kind, e], o) => {
+        const x = ev(e);
+        if (kind === "full") outs[o][r * cols + c] = x;
+        else if (kind === "rowSum") outs[o][r] = fr(outs[o][r] + x);
+        else outs[o][c] = fr(outs[o][c] + x);
+      });
+    }
+  }
+  return outs;
+}

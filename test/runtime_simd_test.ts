@@ -1,0 +1,109 @@
+/**
+ * The SIMD kernel generator (src/runtime/simd/): compiled kernels against the float32 JS
+ * evaluation of the same spec on every input and output kind, grid shapes with and without a
+ * scalar tail, and unaligned heap offsets; the kernels on tfjs-backend-wasm's heap, after it grows.
+ */
+import assert from "node:assert/strict";
+import * as tf from "../src/deps/tfjs.ts";
+import { initBackend } from "../src/runtime/backend.ts";
+import type { WasmBackend } from "../src/runtime/blas/heap.ts";
+import { sleb, uleb } from "../src/runtime/simd/encode.ts";
+import {
+  backendMemory,
+  E,
+  evaluateKernel,
+  kernelFor,
+  type KernelSpec,
+  runKernel,
+  simdAvailable,
+} from "../src/runtime/simd/mod.ts";
+import { Rng } from "../src/util/rng.ts";
+
+const SPEC: KernelSpec = {
+  name: "test_all_kinds",
+  inputs: [["x", "full"], ["y", "full"], ["rw", "row"], ["cl", "col"]],
+  params: ["a"],
+  lets: [["t", E.add(E.mul(E.in("x"), E.param("a")), E.abs(E.in("y")))]],
+  outputs: [
+    ["o", "full", E.div(E.sqrt(E.let("t")), E.sub(E.in("rw"), E.neg(E.in("cl"))))],
+    ["rs", "rowSum", E.mul(E.in("x"), E.in("x"))],
+    ["cs", "colSum", E.mul(E.in("y"), E.in("rw"))],
+  ],
+};
+
+Deno.test("LEB128 encodings", () => {
+  assert.deepEqual(uleb(0), [0]);
+  assert.deepEqual(uleb(127), [127]);
+  assert.deepEqual(uleb(128), [0x80, 1]);
+  assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]);
+  assert.deepEqual(sleb(-1), [0x7f]);
+  assert.deepEqual(sleb(63), [63]);
+  assert.deepEqual(sleb(64), [0xc0, 0]);
+  assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
+});
+
+Deno.test("compiled SIMD kernels equal their float32 JS evaluation", () => {
+  assert.ok(simdAvailable(), "this runtime validates wasm SIMD");
+  const mem = new WebAssembly.Memory({ initial: 2 });
+  const rng = new Rng(5);
+  const rand = (n: number, lo: number, hi: number) =>
+    Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
+  for (const [rows, cols] of [[3, 7], [5, 8], [1, 1], [4, 13], [1, 35], [0, 5], [2, 0]]) {
+    const n = rows * cols;
+    const ins = [rand(n, -1, 1), rand(n, -1, 1), rand(rows, 2, 3), rand(cols, 0, 1)];
+    const outs = [new Float32Array(n), new Float32Array(rows), new Float32Array(cols)];
+    const heap = new Float32Array(mem.buffer).fill(0);
+    let at = 3; // offsets that are not multiples of 16 bytes
+    const ptrs = [...ins, ...outs].map((a) => {
+      heap.set(a, at);
+      const p = at * 4;
+      at += a.length + 1;
+      return p;
+    });
+    kernelFor(mem, SPEC)(...ptrs, rows, cols, 0.3);
+    const want = evaluateKernel(SPEC, ins, rows, cols, [0.3]);
+    const got = (o: number) => new Float32Array(mem.buffer, ptrs[4 + o], want[o].length);
+    assert.deepEqual(got(0), want[0], `full output, ${rows}×${cols}`);
+    for (const o of [1, 2]) {
+      want[o].forEach((w, i) => {
+        assert.ok(Math.abs(got(o)[i] - w) <= 1e-6 * (1 + Math.abs(w)), `sum ${o}[${i}]`);
+      });
+    }
+    // the words between arrays are untouched (no overrun)
+    for (let k = 0; k < ptrs.length; k++) {
+      const len = [...ins, ...outs][k].length;
+      assert.equal(heap[ptrs[k] / 4 + len], 0, `guard after array ${k}`);
+    }
+  }
+});
+
+Deno.test("kernels run on tfjs-wasm's heap in place, also after the heap grows", async () => {
+  await initBackend("wasm", { blas: false });
+  try {
+    const backend = tf.backend() as unknown as WasmBackend;
+    const memory = backendMemory(backend);
+    assert.ok(memory, "tfjs-backend-wasm exposes its memory");
+    const spec: KernelSpec = {
+      name: "test_axpy",
+      inputs: [["x", "full"], ["y", "full"]],
+      params: ["a"],
+      lets: [],
+      outputs: [["out", "full", E.add(E.mul(E.in("x"), E.param("a")), E.in("y"))]],
+    };
+    const before = memory.buffer.byteLength;
+    const big = tf.zeros([Math.ceil(before / 4) + 1024]); // forces the heap to grow
+    assert.ok(memory.buffer.byteLength > before, "heap grew");
+    const x = tf.tensor1d([1, 2, 3, 4, 5]), y = tf.tensor1d([10, 20, 30, 40, 50]);
+    const out = tf.zeros([5]);
+    const ref = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    runKernel(backend, memory, spec, [ref(x), ref(y)], [ref(out)], 1, 5, [2]);
+    assert.deepEqual(Array.from(out.dataSync()), [12, 24, 36, 48, 60]);
+    assert.throws(
+      () => runKernel(backend, memory, spec, [ref(x)], [ref(out)], 1, 5, [2]),
+      /takes 2/,
+    );
+    tf.dispose([big, x, y, out]);
+  } finally {
+    await initBackend("cpu");
+  }
+});
