@@ -477,3 +477,31 @@ Deno.test("GatherV2: int32 data and batchDims go to the stock kernel with the sa
   assert.deepEqual(gb.arraySync(), [[3, 1], [5, 5]]);
   tf.dispose([x, g, xb, gb]);
 });
+
+Deno.test("wasm Identity and same-dtype Cast share the input's data; memory stays exact", () => {
+  const before = tf.memory();
+  const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  const backend = tf.backend() as unknown as {
+    dataIdMap: { get(id: object): { memoryOffset: number; refCount: number } };
+  };
+  const y = tf.clone(x), z = tf.cast(x, "float32"), i = tf.cast(x, "int32");
+  assert.equal(
+    backend.dataIdMap.get(y.dataId).memoryOffset,
+    backend.dataIdMap.get(x.dataId).memoryOffset,
+  );
+  assert.equal(backend.dataIdMap.get(x.dataId).refCount, 3, "x, its clone and its cast");
+  assert.deepEqual(Array.from(i.dataSync()), [1, 2, 3, 4, 5, 6]);
+  assert.equal(i.dtype, "int32");
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5, 6], "clone outlives its source");
+  y.dispose();
+  assert.deepEqual(Array.from(z.dataSync()), [1, 2, 3, 4, 5, 6]);
+  tf.dispose([z, i]);
+  assert.equal(tf.memory().numTensors, before.numTensors);
+  assert.equal(tf.memory().numBytes, before.numBytes);
+  // a gradient that saves its inputs (mul) still sees their values after they are replaced
+  const a = tf.variable(tf.tensor1d([1, 2, 3])), b = tf.tensor1d([4, 5, 6]);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(a, b)), [a]);
+  assert.deepEqual(Array.from(grads[a.name].dataSync()), [4, 5, 6]);
+  tf.dispose([a, b, grads[a.name]]);
+});

@@ -16,7 +16,9 @@ import {
   type KernelSpec,
   runKernel,
   simdAvailable,
+  simdOpAvailable,
 } from "../src/runtime/simd/mod.ts";
+import { sumOfSquares } from "../src/methods/_sum_squares.ts";
 import { Rng } from "../src/util/rng.ts";
 
 const SPEC: KernelSpec = {
@@ -107,3 +109,51 @@ Deno.test("kernels run on tfjs-wasm's heap in place, also after the heap grows",
     await initBackend("cpu");
   }
 });
+
+Deno.test("sumOfSquares: SIMD path equals the tfjs-op path (gradient bit for bit)", async () => {
+  const cases: [number[], number[]][] = [
+    [[37, 13], [1]],
+    [[37, 13], [0]],
+    [[5, 5, 3, 7], [0, 1, 2]],
+    [[4, 6, 5], [1, 2]],
+  ];
+  const run = () => {
+    const rng = new Rng(11);
+    return cases.map(([shape, axes]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const t0 = tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+      const v = tf.variable(t0);
+      t0.dispose();
+      const w = sumOfSquaresWeights(shape, axes);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(sumOfSquares(v, axes), w)) as tf.Scalar,
+        [v],
+      );
+      const out = [value.dataSync()[0], Float32Array.from(grads[v.name].dataSync())] as const;
+      tf.dispose([v, w, value, grads[v.name]]);
+      return out;
+    });
+  };
+  await initBackend("wasm", { blas: false });
+  try {
+    assert.ok(simdOpAvailable());
+    const before = tf.memory().numTensors;
+    const simd = run();
+    assert.equal(tf.memory().numTensors, before, "no leaks");
+    await initBackend("cpu");
+    const ref = run();
+    simd.forEach(([value, grad], k) => {
+      assert.ok(Math.abs(value - ref[k][0]) <= 1e-5 * Math.abs(ref[k][0]), `value ${k}`);
+      assert.deepEqual(grad, ref[k][1], `gradient ${k}`);
+    });
+  } finally {
+    await initBackend("cpu");
+  }
+});
+
+/** Fixed weights over the kept dimensions (so every reduced entry gets its own gradient). */
+function sumOfSquaresWeights(shape: number[], axes: number[]): tf.Tensor {
+  const kept = shape.filter((_, i) => !axes.includes(i));
+  const n = kept.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, (_, i) => 0.5 + i / n), kept);
+}

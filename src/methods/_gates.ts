@@ -10,6 +10,7 @@ import type { ForwardOptions, Network } from "../models/network.ts";
 import type { GateGroup, ParamSlice, RemovalPlan } from "../models/groups.ts";
 import type { Granularity } from "./types.ts";
 import { prunableWeights } from "./_masks.ts";
+import { sumOfSquares } from "./_sum_squares.ts";
 
 /** One gated tensor: a unit group (one gate per unit) or a weight tensor (one gate per weight). */
 export interface GateTarget {
@@ -117,26 +118,6 @@ function l2Slices(net: Network, t: GateTarget): ParamSlice[] {
   const g = t.group!;
   const slices = g.kind === "filter" ? g.producers : g.consumers;
   return slices.filter((s) => ["weight", "bias"].includes(net.role(s.param)));
-}
-
-/**
- * Σ x² over `axes` with a two-kernel gradient (2x·dy broadcast: the same float32 values as
- * tfjs's gradients of `square` and `sum`, without their copy of x and their broadcasting
- * kernels). Call inside `tf.tidy`.
- */
-export function sumOfSquares(x: tf.Tensor, axes: number[]): tf.Tensor {
-  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const f = tf.customGrad(
-    ((v: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([v]);
-      return {
-        value: tf.sum(tf.square(v), axes),
-        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
-          tf.mul(saved, tf.reshape(tf.mul(dy, 2), kept)),
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return f(x);
 }
 
 /** Σ θ² of the parameters each gate of `t` multiplies, shaped like the gate. Call inside tidy. */

@@ -5,7 +5,7 @@
  *
  * | backend | kernels |
  * |---|---|
- * | wasm | `Conv2DBackpropFilter` (missing in tfjs-backend-wasm), `Conv2DBackpropInput`, `BatchMatMul` with transposes, `GatherV2` (a heap-to-heap copy; the stock one is 4–40× slower), `UnsortedSegmentSum` (missing; the gradient of gather) |
+ * | wasm | `Conv2DBackpropFilter` (missing in tfjs-backend-wasm), `Conv2DBackpropInput`, `BatchMatMul` with transposes, `GatherV2` (a heap-to-heap copy; the stock one is 4–40× slower), `UnsortedSegmentSum` (missing; the gradient of gather), `Identity` and same-dtype `Cast` (share the data instead of copying it) |
  * | cpu | `Conv2DBackpropFilter` only (the stock one takes 30 s per LeNet-5 step) |
  *
  * Call {@linkcode registerTrainingKernels} after importing the backend package and before
@@ -22,6 +22,7 @@ import { makeGather, makeUnsortedSegmentSum } from "./gather.ts";
 import { makeConv2DBackpropFilter } from "./conv_backprop_filter.ts";
 import { makeConv2DBackpropInput } from "./conv_backprop_input.ts";
 import { registerZeroGradients } from "./zero_gradients.ts";
+import { makeSharingCast, makeSharingIdentity } from "./share.ts";
 
 export type { ShimBackend } from "./compose.ts";
 export { registerZeroGradients, ZERO_GRADIENT_KERNELS } from "./zero_gradients.ts";
@@ -34,6 +35,8 @@ export const TRAINING_KERNELS: Readonly<Record<ShimBackend, readonly string[]>> 
     "BatchMatMul",
     "GatherV2",
     "UnsortedSegmentSum",
+    "Identity",
+    "Cast",
   ],
   cpu: ["Conv2DBackpropFilter"],
 };
@@ -97,6 +100,8 @@ export function registerTrainingKernels(backend: ShimBackend): string[] {
     add("BatchMatMul", (original) => original && makeBatchMatMul(backend, original));
     add("GatherV2", (original) => original && makeGather(original));
     add("UnsortedSegmentSum", () => makeUnsortedSegmentSum());
+    add("Identity", (original) => original && makeSharingIdentity(original));
+    add("Cast", (original) => original && makeSharingCast(original));
   }
   return registered;
 }

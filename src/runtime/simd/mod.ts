@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { TensorRef, WasmBackend } from "../blas/heap.ts";
+import * as tf from "../../deps/tfjs.ts";
+import { f32View, type KernelArgs, type TensorRef, type WasmBackend } from "../blas/heap.ts";
 import { compileKernels, type Expr, type KernelSpec } from "./kernel_gen.ts";
 
 export { E, type Expr, type KernelSpec } from "./kernel_gen.ts";
@@ -147,4 +148,73 @@ export function evaluateKernel(
     }
   }
   return outs;
+}
+
+/** Kernel name of the generic SIMD kernel (attributes carry the spec). */
+export const SIMD_KERNEL = "PrunebenchSimd";
+
+/** Attributes of {@linkcode SIMD_KERNEL}. */
+interface SimdAttrs {
+  spec: KernelSpec;
+  rows: number;
+  cols: number;
+  params: number[];
+  outShapes: number[][];
+}
+
+function simdKernelFunc(args: KernelArgs): TensorRef[] {
+  const b = args.backend as WasmBackend;
+  const a = args.attrs as unknown as SimdAttrs;
+  const memory = backendMemory(b)!;
+  const outs = a.outShapes.map((s) => b.makeOutput(s, "float32"));
+  a.spec.outputs.forEach(([, kind], i) => {
+    if (kind === "colSum") f32View(b, outs[i]).fill(0);
+  });
+  const ins = a.spec.inputs.map(([n]) => args.inputs[n]!);
+  runKernel(b, memory, a.spec, ins, outs, a.rows, a.cols, a.params);
+  return outs;
+}
+
+/**
+ * True when {@linkcode simdOp} can run: the active backend is `wasm`, its memory is reachable and
+ * the runtime has wasm SIMD (registers the kernel on first call).
+ */
+export function simdOpAvailable(): boolean {
+  if (tf.getBackend() !== "wasm" || !simdAvailable() || !backendMemory(tf.backend())) return false;
+  if (!tf.getKernel(SIMD_KERNEL, "wasm")) {
+    tf.registerKernel({
+      kernelName: SIMD_KERNEL,
+      backendName: "wasm",
+      kernelFunc: simdKernelFunc as unknown as tf.KernelFunc,
+    });
+  }
+  return true;
+}
+
+/**
+ * Runs `spec` as one tfjs kernel on float32 tensors (wasm only: check
+ * {@linkcode simdOpAvailable}); `inputs` in the spec's order, one output shape per output (a
+ * `rowSum` output has `rows` elements, a `colSum` one `cols`). No gradient: wrap in
+ * `tf.customGrad`.
+ */
+export function simdOp(
+  spec: KernelSpec,
+  inputs: readonly tf.Tensor[],
+  grid: { rows: number; cols: number; params?: number[]; outShapes: number[][] },
+): tf.Tensor[] {
+  const named: Record<string, tf.Tensor> = {};
+  spec.inputs.forEach(([n], i) => (named[n] = inputs[i]));
+  const attrs: SimdAttrs = {
+    spec,
+    rows: grid.rows,
+    cols: grid.cols,
+    params: grid.params ?? [],
+    outShapes: grid.outShapes,
+  };
+  const out = tf.engine().runKernel(
+    SIMD_KERNEL,
+    named as unknown as tf.NamedTensorMap,
+    attrs as unknown as tf.NamedAttrMap,
+  );
+  return Array.isArray(out) ? out : [out as tf.Tensor];
 }
