@@ -19,6 +19,7 @@ import {
   simdOpAvailable,
 } from "../src/runtime/simd/mod.ts";
 import { sumOfSquares } from "../src/methods/_sum_squares.ts";
+import { fusedTail, fusedTailAvailable } from "../src/models/_bias_act_gate.ts";
 import { Rng } from "../src/util/rng.ts";
 
 const SPEC: KernelSpec = {
@@ -30,6 +31,7 @@ const SPEC: KernelSpec = {
     ["o", "full", E.div(E.sqrt(E.let("t")), E.sub(E.in("rw"), E.neg(E.in("cl"))))],
     ["rs", "rowSum", E.mul(E.in("x"), E.in("x"))],
     ["cs", "colSum", E.mul(E.in("y"), E.in("rw"))],
+    ["o2", "full", E.add(E.relu(E.in("y")), E.mul(E.step(E.in("x")), E.in("cl")))],
   ],
 };
 
@@ -53,7 +55,7 @@ Deno.test("compiled SIMD kernels equal their float32 JS evaluation", () => {
   for (const [rows, cols] of [[3, 7], [5, 8], [1, 1], [4, 13], [1, 35], [0, 5], [2, 0]]) {
     const n = rows * cols;
     const ins = [rand(n, -1, 1), rand(n, -1, 1), rand(rows, 2, 3), rand(cols, 0, 1)];
-    const outs = [new Float32Array(n), new Float32Array(rows), new Float32Array(cols)];
+    const outs = [n, rows, cols, n].map((k) => new Float32Array(k));
     const heap = new Float32Array(mem.buffer).fill(0);
     let at = 3; // offsets that are not multiples of 16 bytes
     const ptrs = [...ins, ...outs].map((a) => {
@@ -66,6 +68,7 @@ Deno.test("compiled SIMD kernels equal their float32 JS evaluation", () => {
     const want = evaluateKernel(SPEC, ins, rows, cols, [0.3]);
     const got = (o: number) => new Float32Array(mem.buffer, ptrs[4 + o], want[o].length);
     assert.deepEqual(got(0), want[0], `full output, ${rows}×${cols}`);
+    assert.deepEqual(got(3), want[3], `relu/step output, ${rows}×${cols}`);
     for (const o of [1, 2]) {
       want[o].forEach((w, i) => {
         assert.ok(Math.abs(got(o)[i] - w) <= 1e-6 * (1 + Math.abs(w)), `sum ${o}[${i}]`);
@@ -157,3 +160,57 @@ function sumOfSquaresWeights(shape: number[], axes: number[]): tf.Tensor {
   const n = kept.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: n }, (_, i) => 0.5 + i / n), kept);
 }
+
+Deno.test("fused bias-relu-gate tail equals the tfjs ops (cpu oracle), gradients included", async () => {
+  const shapes = [[6, 13], [3, 5, 4, 7], [2, 2]];
+  const run = (fused: boolean) => {
+    const rng = new Rng(21);
+    const out: Float32Array[] = [];
+    for (const shape of shapes) {
+      for (const relu of [true, false]) {
+        for (const gated of [true, false]) {
+          const c = shape[shape.length - 1], n = shape.reduce((a, b) => a * b, 1);
+          const x = tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+          const b = tf.tensor1d(Float32Array.from({ length: c }, () => rng.normal()));
+          const z = tf.tensor1d(Float32Array.from({ length: c }, () => rng.next()));
+          const w = tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+          const f = (xv: tf.Tensor, bv: tf.Tensor, zv: tf.Tensor) => {
+            if (fused) {
+              assert.ok(fusedTailAvailable(xv, bv, gated ? zv : null));
+              return fusedTail(xv, bv, gated ? zv : null, relu);
+            }
+            const h = relu ? tf.relu(tf.add(xv, bv)) : tf.add(xv, bv);
+            return gated ? tf.mul(h, zv) : h;
+          };
+          const y = tf.tidy(() => f(x, b, z));
+          const grads = gated
+            ? tf.grads((xv, bv, zv) => tf.sum(tf.mul(f(xv, bv, zv), w)))([x, b, z])
+            : tf.grads((xv, bv) => tf.sum(tf.mul(f(xv, bv, z), w)))([x, b]);
+          out.push(...[y, ...grads].map((t) => Float32Array.from(t.dataSync())));
+          if (!gated) out.push(new Float32Array(0));
+          tf.dispose([x, b, z, w, y, ...grads]);
+        }
+      }
+    }
+    return out;
+  };
+  await initBackend("wasm", { blas: false });
+  try {
+    const before = tf.memory().numTensors;
+    const got = run(true);
+    assert.equal(tf.memory().numTensors, before, "no leaks");
+    await initBackend("cpu");
+    const want = run(false);
+    got.forEach((g, i) => {
+      const what = `case ${Math.floor(i / 4)} ${["y", "dx", "db", "dz"][i % 4]}`;
+      if (i % 4 < 2) assert.deepEqual(g, want[i], what);
+      else {
+        g.forEach((v, k) => {
+          assert.ok(Math.abs(v - want[i][k]) <= 1e-5 * (1 + Math.abs(want[i][k])), what);
+        });
+      }
+    });
+  } finally {
+    await initBackend("cpu");
+  }
+});

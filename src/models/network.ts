@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import type { ArchSpec, LayerSpec } from "./spec.ts";
+import type { ArchSpec, ConvSpec, DenseSpec, LayerSpec } from "./spec.ts";
 import {
   type BuiltShapes,
   inferShapes,
@@ -15,6 +15,7 @@ import {
 } from "./build.ts";
 import { type GateGroup, type ParamSlice, type RemovalPlan, removalPlan } from "./groups.ts";
 import { Rng } from "../util/rng.ts";
+import { fusedTail, fusedTailAvailable } from "./_bias_act_gate.ts";
 
 /** A batch-norm statistics update collected during a training forward pass. */
 export interface BatchNormUpdate {
@@ -34,8 +35,10 @@ export interface ForwardOptions {
   training?: boolean;
   /**
    * Activation gate for a group (vector of its current size, or any shape that broadcasts
-   * against `activation`, e.g. per-example gates [B, units]), or null for none. `activation` is
-   * the tensor the gate will multiply (given by `forward`): its first dimension is the batch size.
+   * against `activation`, e.g. per-example gates [B, units]), or null for none. `activation` has
+   * the shape of the tensor the gate will multiply (its first dimension is the batch size); use
+   * only its shape: where a layer's bias, relu and gate run as one fused kernel (wasm), it holds
+   * the layer's values before bias and activation.
    */
   gate?: (groupId: string, activation?: tf.Tensor) => tf.Tensor | null;
   /** Transforms a parameter before use (e.g. multiplies a weight by a mask). */
@@ -203,6 +206,27 @@ export class Network {
     return g ? tf.mul(y, g) : y;
   }
 
+  /**
+   * Bias, batch norm, activation and gate of a dense or conv layer; one fused kernel when the
+   * layer has a bias, no batch norm and a vector gate (or none), on wasm with SIMD.
+   */
+  #tail(l: DenseSpec | ConvSpec, x: tf.Tensor, o: ForwardOptions): tf.Tensor {
+    const relu = l.activation === "relu";
+    if ((l.bias ?? true) && !(l.type === "conv2d" && l.batchNorm)) {
+      const b = this.#p(`${l.name}.b`, o);
+      const g = l.gated ? o.gate?.(l.name, x) ?? null : null;
+      if (fusedTailAvailable(x, b, g)) return fusedTail(x, b, g, relu);
+      x = tf.add(x, b);
+      if (relu) x = tf.relu(x);
+      return g ? tf.mul(x, g) : x;
+    }
+    if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
+    if (l.type === "conv2d" && l.batchNorm) x = this.#batchNorm(l.name, x, o);
+    if (relu) x = tf.relu(x);
+    if (l.gated) x = this.#gated(l.name, x, o);
+    return x;
+  }
+
   #run(layers: LayerSpec[], x: tf.Tensor, o: ForwardOptions): tf.Tensor {
     for (const l of layers) {
       switch (l.type) {
@@ -222,10 +246,7 @@ export class Network {
           const sel = this.#selection(l.name);
           if (sel) x = tf.gather(x, sel, 1);
           if (l.inputGated) x = this.#gated(`${l.name}.in`, x, o);
-          x = tf.matMul(x, this.#p(`${l.name}.w`, o));
-          if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
-          if (l.activation === "relu") x = tf.relu(x);
-          if (l.gated) x = this.#gated(l.name, x, o);
+          x = this.#tail(l, tf.matMul(x, this.#p(`${l.name}.w`, o)), o);
           break;
         }
         case "conv2d": {
@@ -235,10 +256,7 @@ export class Network {
             l.stride ?? 1,
             l.padding,
           );
-          if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
-          if (l.batchNorm) x = this.#batchNorm(l.name, x, o);
-          if (l.activation === "relu") x = tf.relu(x);
-          if (l.gated) x = this.#gated(l.name, x, o);
+          x = this.#tail(l, x, o);
           break;
         }
         case "residual": {

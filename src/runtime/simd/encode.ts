@@ -23,6 +23,7 @@ export const OP = {
   br: 0x0c,
   brIf: 0x0d,
   end: 0x0b,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
@@ -31,6 +32,8 @@ export const OP = {
   i32Const: 0x41,
   f32Const: 0x43,
   i32GeU: 0x4f,
+  f32Lt: 0x5d,
+  f32Gt: 0x5e,
   i32Add: 0x6a,
   i32Mul: 0x6c,
   i32And: 0x71,
@@ -42,6 +45,7 @@ export const OP = {
   f32Sub: 0x93,
   f32Mul: 0x94,
   f32Div: 0x95,
+  f32ConvertI32U: 0xb3,
 } as const;
 
 /** SIMD opcodes (after the `0xfd` prefix). */
@@ -50,6 +54,8 @@ export const SIMD = {
   store: 0x0b,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
@@ -57,6 +63,7 @@ export const SIMD = {
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
+  f32x4Pmax: 0xeb,
 } as const;
 
 /** Unsigned LEB128. */

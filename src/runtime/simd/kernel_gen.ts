@@ -25,7 +25,8 @@ export type Expr =
   | { k: "param"; name: string }
   | { k: "let"; name: string }
   | { k: "bin"; op: "add" | "sub" | "mul" | "div"; a: Expr; b: Expr }
-  | { k: "un"; op: "sqrt" | "neg" | "abs"; a: Expr };
+  | { k: "un"; op: "sqrt" | "neg" | "abs"; a: Expr }
+  | { k: "cmp"; op: "relu" | "step"; a: Expr };
 
 /** How an input is indexed on the grid. */
 export type InputKind = "full" | "row" | "col";
@@ -58,6 +59,10 @@ export const E = {
   sqrt: (a: Expr): Expr => ({ k: "un", op: "sqrt", a }),
   neg: (a: Expr): Expr => ({ k: "un", op: "neg", a }),
   abs: (a: Expr): Expr => ({ k: "un", op: "abs", a }),
+  /** a < 0 ? 0 : a (tfjs `relu`; NaN stays NaN). */
+  relu: (a: Expr): Expr => ({ k: "cmp", op: "relu", a }),
+  /** a > 0 ? 1 : 0 (tfjs `step`, the gradient of `relu`; NaN gives 0, tfjs NaN). */
+  step: (a: Expr): Expr => ({ k: "cmp", op: "step", a }),
 };
 
 const V_OPS = {
@@ -124,6 +129,11 @@ class Layout {
   private param(t: ValType): number {
     return this.params.push(t) - 1;
   }
+
+  /** A fresh local (declared after the parameters). */
+  scratch(t: ValType): number {
+    return this.params.length + this.locals.push(t) - 1;
+  }
 }
 
 type Mode = "v" | "s";
@@ -175,6 +185,27 @@ function emitExpr(code: Code, L: Layout, e: Expr, mode: Mode): void {
       if (v) code.simd(V_OPS[e.op]);
       else code.op(S_OPS[e.op]);
       return;
+    case "cmp":
+      emitCompare(code, L, e.op, e.a, mode);
+      return;
+  }
+}
+
+/** relu and step: the operand is kept in a scratch local, as it is read twice. */
+function emitCompare(code: Code, L: Layout, op: "relu" | "step", a: Expr, mode: Mode): void {
+  const t = L.scratch(mode === "v" ? V128 : F32);
+  emitExpr(code, L, a, mode);
+  code.set(t);
+  if (mode === "v") {
+    const zero = () => code.f32(0).simd(SIMD.f32x4Splat);
+    if (op === "relu") code.get(t), zero(), code.simd(SIMD.f32x4Pmax);
+    else {code.get(t),
+        zero(),
+        code.simd(SIMD.f32x4Gt).f32(1).simd(SIMD.f32x4Splat).simd(SIMD.v128And);}
+  } else if (op === "relu") {
+    code.f32(0).get(t).get(t).f32(0).op(OP.f32Lt, OP.select);
+  } else {
+    code.get(t).f32(0).op(OP.f32Gt, OP.f32ConvertI32U);
   }
 }
 

@@ -134,6 +134,10 @@ export function evaluateKernel(
         const a = ev(e.a);
         return fr(e.op === "sqrt" ? Math.sqrt(a) : e.op === "neg" ? -a : Math.abs(a));
       }
+      case "cmp": {
+        const a = ev(e.a);
+        return e.op === "relu" ? (a < 0 ? 0 : a) : a > 0 ? 1 : 0;
+      }
     }
   };
   for (r = 0; r < rows; r++) {
