@@ -10,6 +10,8 @@ import { HALO, Halo, HALO_DEFAULTS, type HaloConfig } from "../src/methods/halo.
 import { Optimizer, resolveOptimizer } from "../src/train/optimizers.ts";
 import { collectVariables } from "../src/train/step.ts";
 import type { OptimizerConfig } from "../src/methods/types.ts";
+import { absSum, haloFitSum } from "../src/methods/_halo_ops.ts";
+import { simdOpAvailable } from "../src/runtime/simd/mod.ts";
 
 await initBackend("cpu");
 
@@ -253,4 +255,36 @@ Deno.test("halo: λ's weight decay adds wd·λ to the gradient under the weights
   assert.equal(halo.logs().lambda_weight_decay, 0.1);
   halo.dispose();
   net.dispose();
+});
+
+Deno.test("HALO penalty sums: wasm SIMD kernels equal the tfjs ops (gradients bit for bit)", async () => {
+  const run = () => {
+    const rng = new Rng(8);
+    const n = 1037;
+    const t = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => i % 50 ? rng.normal() : 0), [
+      17,
+      61,
+    ]);
+    const l = tf.tensor2d(Float32Array.from({ length: n }, () => 0.2 + rng.next()), [17, 61]);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.add(tf.mul(haloFitSum(a, b), 3), absSum(b));
+    const value = tf.tidy(() => f(t, l).dataSync()[0]);
+    const grads = tf.grads(f)([t, l]);
+    const out = { value, grads: grads.map((g) => Float32Array.from(g.dataSync())) };
+    tf.dispose([t, l, ...grads]);
+    return out;
+  };
+  await initBackend("wasm", { blas: false });
+  try {
+    assert.ok(simdOpAvailable());
+    const before = tf.memory().numTensors;
+    const got = run();
+    assert.equal(tf.memory().numTensors, before, "no leaks");
+    await initBackend("cpu");
+    const want = run();
+    assert.ok(Math.abs(got.value - want.value) <= 1e-5 * Math.abs(want.value), "value");
+    assert.deepEqual(got.grads[0], want.grads[0], "dθ");
+    assert.deepEqual(got.grads[1], want.grads[1], "dλ");
+  } finally {
+    await initBackend("cpu");
+  }
 });

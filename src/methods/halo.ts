@@ -39,6 +39,7 @@ import type {
 } from "./types.ts";
 import { ConfigError } from "../util/errors.ts";
 import { globalMagnitudePrune, logLogSlope } from "./_halo_prune.ts";
+import { absSum, haloFitSum } from "./_halo_ops.ts";
 
 /** Hyperparameters of `halo`. */
 export interface HaloConfig {
@@ -198,11 +199,9 @@ export class Halo implements PruningMethod {
       return (variant === "ws" ? tf.add(fit, tf.mul(tf.square(lam), psi)) : fit) as tf.Scalar;
     }
     const fit = tf.addN(
-      params.map((t, i) =>
-        tf.sum(tf.div(tf.abs(t), tf.square(this.#lambdas.get(`lambda.${this.penalised[i]}`)!)))
-      ),
+      params.map((t, i) => haloFitSum(t, this.#lambdas.get(`lambda.${this.penalised[i]}`)!)),
     );
-    const sumLam = tf.addN([...this.#lambdas.values()].map((l) => tf.sum(tf.abs(l))));
+    const sumLam = tf.addN([...this.#lambdas.values()].map((l) => absSum(l)));
     const dev = tf.sub(sumLam, p);
     const lamTerm = lambdaTerm === "l2" ? tf.square(dev) : tf.abs(dev);
     return tf.add(tf.mul(fit, xi), tf.mul(lamTerm, psi)) as tf.Scalar;
