@@ -20,6 +20,7 @@ import {
 } from "../src/runtime/simd/mod.ts";
 import { sumOfSquares } from "../src/methods/_sum_squares.ts";
 import { fusedTail, fusedTailAvailable } from "../src/models/_bias_act_gate.ts";
+import { inputGatedMatMul } from "../src/models/_input_gate.ts";
 import { Rng } from "../src/util/rng.ts";
 
 const SPEC: KernelSpec = {
@@ -210,6 +211,55 @@ Deno.test("fused bias-relu-gate tail equals the tfjs ops (cpu oracle), gradients
         });
       }
     });
+  } finally {
+    await initBackend("cpu");
+  }
+});
+
+Deno.test("input-gated matMul: fused backward equals the tfjs ops; inputs needing gradients keep them", async () => {
+  const run = (fused: boolean) => {
+    const rng = new Rng(4);
+    const rand = (shape: number[]) =>
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+        shape,
+      );
+    const x = rand([7, 13]), z0 = rand([13]), w0 = rand([13, 5]), m = rand([7, 5]);
+    const z = tf.variable(z0), w = tf.variable(w0);
+    const f = () => {
+      const y = fused ? inputGatedMatMul(x, z, w) : tf.matMul(tf.mul(x, z), w);
+      assert.ok(y, "fused path taken");
+      return tf.sum(tf.mul(y, m)) as tf.Scalar;
+    };
+    const { value, grads } = tf.variableGrads(f, [z, w]);
+    const out = [value, grads[z.name], grads[w.name]].map((t) => Float32Array.from(t.dataSync()));
+    // an input that needs a gradient (it depends on a variable) is not fused
+    const xv0 = rand([7, 13]), xv = tf.variable(xv0);
+    const skipped = tf.tidy(() => {
+      let r: tf.Tensor | null = null;
+      tf.variableGrads(() => {
+        r = inputGatedMatMul(tf.mul(xv, 2), z, w);
+        return tf.sum(tf.matMul(tf.mul(xv, z), w)) as tf.Scalar;
+      }, [xv]);
+      return r === null;
+    });
+    tf.dispose([x, z0, w0, m, z, w, xv0, xv, value, grads[z.name], grads[w.name]]);
+    return { out, skipped };
+  };
+  await initBackend("wasm", { blas: false });
+  try {
+    const before = tf.memory().numTensors;
+    const got = run(true);
+    assert.ok(got.skipped, "x depending on a variable takes the tfjs ops");
+    assert.equal(tf.memory().numTensors, before, "no leaks");
+    assert.deepEqual(got.out[0], run(false).out[0], "forward value, same backend");
+    await initBackend("cpu");
+    const want = run(false).out;
+    for (const k of [0, 1, 2]) {
+      got.out[k].forEach((v, i) => {
+        assert.ok(Math.abs(v - want[k][i]) <= 1e-5 * (1 + Math.abs(want[k][i])), `grad ${k}[${i}]`);
+      });
+    }
   } finally {
     await initBackend("cpu");
   }

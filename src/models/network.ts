@@ -16,6 +16,7 @@ import {
 import { type GateGroup, type ParamSlice, type RemovalPlan, removalPlan } from "./groups.ts";
 import { Rng } from "../util/rng.ts";
 import { fusedTail, fusedTailAvailable } from "./_bias_act_gate.ts";
+import { inputGatedMatMul } from "./_input_gate.ts";
 
 /** A batch-norm statistics update collected during a training forward pass. */
 export interface BatchNormUpdate {
@@ -227,6 +228,15 @@ export class Network {
     return x;
   }
 
+  /** x·W of a dense layer, gating its inputs first when it has input gates. */
+  #denseProduct(l: DenseSpec, x: tf.Tensor, o: ForwardOptions): tf.Tensor {
+    const w = this.#p(`${l.name}.w`, o);
+    if (!l.inputGated) return tf.matMul(x, w);
+    const g = o.gate?.(`${l.name}.in`, x) ?? null;
+    if (!g) return tf.matMul(x, w);
+    return inputGatedMatMul(x, g, w) ?? tf.matMul(tf.mul(x, g), w);
+  }
+
   #run(layers: LayerSpec[], x: tf.Tensor, o: ForwardOptions): tf.Tensor {
     for (const l of layers) {
       switch (l.type) {
@@ -245,8 +255,7 @@ export class Network {
         case "dense": {
           const sel = this.#selection(l.name);
           if (sel) x = tf.gather(x, sel, 1);
-          if (l.inputGated) x = this.#gated(`${l.name}.in`, x, o);
-          x = this.#tail(l, tf.matMul(x, this.#p(`${l.name}.w`, o)), o);
+          x = this.#tail(l, this.#denseProduct(l, x, o), o);
           break;
         }
         case "conv2d": {
