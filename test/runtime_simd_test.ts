@@ -15,6 +15,7 @@ import {
   kernelFor,
   type KernelSpec,
   runKernel,
+  setSimdKernels,
   simdAvailable,
   simdOpAvailable,
 } from "../src/runtime/simd/mod.ts";
@@ -261,6 +262,24 @@ Deno.test("input-gated matMul: fused backward equals the tfjs ops; inputs needin
       });
     }
   } finally {
+    await initBackend("cpu");
+  }
+});
+
+Deno.test("setSimdKernels(false) turns every SIMD kernel off and the backend reports it", async () => {
+  try {
+    const on = await initBackend("wasm", { blas: false });
+    assert.equal(on.simd, true);
+    setSimdKernels(false);
+    assert.equal(simdOpAvailable(), false);
+    const off = await initBackend("wasm", { blas: false });
+    assert.equal(off.simd, false);
+    // the layer tail and the sum of squares fall back to the tfjs ops
+    const x = tf.ones([2, 4]), b = tf.ones([4]);
+    assert.equal(fusedTailAvailable(x, b, null), false);
+    tf.dispose([x, b]);
+  } finally {
+    setSimdKernels(true);
     await initBackend("cpu");
   }
 });

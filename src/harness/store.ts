@@ -22,6 +22,8 @@ export interface Provenance {
   gitSha: string;
   /** BLAS library and threads when active. */
   blas: { library: string | null; threads: number } | null;
+  /** Fused WebAssembly SIMD kernels active (absent in results written before they existed). */
+  simd?: boolean;
   /** The dataset as the worker loaded it: where from, and the SHA-256 of its files. */
   data?: DataProvenance;
 }

@@ -40,6 +40,7 @@ export async function runWorker(configPath: string | undefined): Promise<number>
     blas: info.blas?.active
       ? { library: info.blas.library, threads: info.blas.threads, detail: describeBlas(info.blas) }
       : null,
+    simd: info.simd,
   };
   const { runId, suite, backend: _b, dataDir, identity: _i, gitSha: _g, ...config } = cfg;
   try {

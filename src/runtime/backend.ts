@@ -19,6 +19,7 @@ import { notFoundMessage } from "../util/errors.ts";
 import { assertReadable } from "../util/permissions.ts";
 import { registerTrainingKernels } from "./kernels/mod.ts";
 import { type BlasOptions, type BlasStatus, disableBlas, tryEnableBlas } from "./blas/mod.ts";
+import { simdOpAvailable } from "./simd/mod.ts";
 
 /** Names accepted by {@linkcode initBackend}. */
 export const BACKENDS = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"] as const;
@@ -45,6 +46,8 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** BLAS status (wasm only). */
   blas: BlasStatus | null;
+  /** Fused WebAssembly SIMD kernels active (wasm only; `src/runtime/simd/`). */
+  simd: boolean;
 }
 
 let active: BackendInfo | null = null;
@@ -137,6 +140,7 @@ export async function initBackend(
   if (!ok) throw new Error(`Cannot initialise backend "${backend}": tf.setBackend returned false`);
   await tf.ready();
   const label = backend === "wasm" && blas?.active ? "wasm+blas" : backend;
-  active = { name: backend, label, tfjsVersion: tf.version.tfjs, blas };
+  const simd = backend === "wasm" && simdOpAvailable();
+  active = { name: backend, label, tfjsVersion: tf.version.tfjs, blas, simd };
   return active;
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from "../../deps/tfjs.ts";
 import { f32View, type KernelArgs, type TensorRef, type WasmBackend } from "../blas/heap.ts";
+import { readEnv } from "../blas/library.ts";
 import { compileKernels, type Expr, type KernelSpec } from "./kernel_gen.ts";
 
 export { E, type Expr, type KernelSpec } from "./kernel_gen.ts";
@@ -21,6 +22,17 @@ type KernelFn = (...args: number[]) => void;
 
 const compiled = new WeakMap<WebAssembly.Memory, Map<string, KernelFn>>();
 let simdSupported: boolean | null = null;
+let switchedOn: boolean | null = null;
+
+/**
+ * Turns the SIMD kernels on (default) or off; off, every op falls back to the tfjs ops (or the
+ * JS loops) they replace: slower, and different from them only by float32 rounding in sums. The
+ * default can also be set with the environment variable `PRUNEBENCH_SIMD=off` (read when
+ * permitted).
+ */
+export function setSimdKernels(on: boolean): void {
+  switchedOn = on;
+}
 
 /** The backend's `WebAssembly.Memory`, or `null` when it is not reachable (other builds). */
 export function backendMemory(backend: unknown): WebAssembly.Memory | null {
@@ -28,8 +40,10 @@ export function backendMemory(backend: unknown): WebAssembly.Memory | null {
   return mem instanceof WebAssembly.Memory ? mem : null;
 }
 
-/** True when this runtime validates WebAssembly SIMD (checked once). */
+/** True when this runtime validates WebAssembly SIMD (checked once) and the kernels are on. */
 export function simdAvailable(): boolean {
+  switchedOn ??= readEnv("PRUNEBENCH_SIMD")?.toLowerCase() !== "off";
+  if (!switchedOn) return false;
   if (simdSupported === null) {
     try {
       const probe: KernelSpec = {
