@@ -63,6 +63,7 @@ export const SIMD = {
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
+  f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
 } as const;
 

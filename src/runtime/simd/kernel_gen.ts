@@ -26,7 +26,8 @@ export type Expr =
   | { k: "let"; name: string }
   | { k: "bin"; op: "add" | "sub" | "mul" | "div"; a: Expr; b: Expr }
   | { k: "un"; op: "sqrt" | "neg" | "abs"; a: Expr }
-  | { k: "cmp"; op: "relu" | "step"; a: Expr };
+  | { k: "cmp"; op: "relu" | "step"; a: Expr }
+  | { k: "sel"; op: "pmin" | "pmax"; a: Expr; b: Expr };
 
 /** How an input is indexed on the grid. */
 export type InputKind = "full" | "row" | "col";
@@ -63,6 +64,10 @@ export const E = {
   relu: (a: Expr): Expr => ({ k: "cmp", op: "relu", a }),
   /** a > 0 ? 1 : 0 (tfjs `step`, the gradient of `relu`; NaN gives 0, tfjs NaN). */
   step: (a: Expr): Expr => ({ k: "cmp", op: "step", a }),
+  /** b < a ? b : a (wasm `pmin`; NaN a stays NaN). */
+  pmin: (a: Expr, b: Expr): Expr => ({ k: "sel", op: "pmin", a, b }),
+  /** a < b ? b : a (wasm `pmax`; NaN a stays NaN). */
+  pmax: (a: Expr, b: Expr): Expr => ({ k: "sel", op: "pmax", a, b }),
 };
 
 const V_OPS = {
@@ -188,7 +193,37 @@ function emitExpr(code: Code, L: Layout, e: Expr, mode: Mode): void {
     case "cmp":
       emitCompare(code, L, e.op, e.a, mode);
       return;
+    case "sel":
+      emitSelect(code, L, e.op, e.a, e.b, mode);
+      return;
   }
+}
+
+/** pmin and pmax; in scalar mode both operands are kept in scratch locals for `select`. */
+function emitSelect(
+  code: Code,
+  L: Layout,
+  op: "pmin" | "pmax",
+  a: Expr,
+  b: Expr,
+  mode: Mode,
+): void {
+  if (mode === "v") {
+    emitExpr(code, L, a, mode);
+    emitExpr(code, L, b, mode);
+    code.simd(op === "pmin" ? SIMD.f32x4Pmin : SIMD.f32x4Pmax);
+    return;
+  }
+  const ta = L.scratch(F32), tb = L.scratch(F32);
+  emitExpr(code, L, a, mode);
+  code.set(ta);
+  emitExpr(code, L, b, mode);
+  code.set(tb);
+  // pmin: b < a ? b : a; pmax: a < b ? b : a. select(x, y, c) = c ? x : y.
+  code.get(tb).get(ta);
+  if (op === "pmin") code.get(tb).get(ta);
+  else code.get(ta).get(tb);
+  code.op(OP.f32Lt, OP.select);
 }
 
 /** relu and step: the operand is kept in a scratch local, as it is read twice. */

@@ -152,6 +152,10 @@ export function evaluateKernel(
         const a = ev(e.a);
         return e.op === "relu" ? (a < 0 ? 0 : a) : a > 0 ? 1 : 0;
       }
+      case "sel": {
+        const a = ev(e.a), b = ev(e.b);
+        return e.op === "pmin" ? (b < a ? b : a) : a < b ? b : a;
+      }
     }
   };
   for (r = 0; r < rows; r++) {
