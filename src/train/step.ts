@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fastCrossEntropyAvailable, softmaxCrossEntropy } from "./cross_entropy.ts";
 import * as tf from "../deps/tfjs.ts";
 import type { BatchNormUpdate, ForwardOptions, Network } from "../models/network.ts";
 import type { OptimizerConfig, PruningMethod, StepInfo, VariableGroup } from "../methods/types.ts";
@@ -20,6 +21,7 @@ import type { TrainHooks } from "./types.ts";
 export function taskLoss(output: tf.Tensor, y: tf.Tensor, numClasses: number): tf.Scalar {
   return tf.tidy(() => {
     if (numClasses === 0) return tf.mean(tf.squaredDifference(output, y)) as tf.Scalar;
+    if (fastCrossEntropyAvailable(output)) return softmaxCrossEntropy(output, y);
     const logp = tf.logSoftmax(output);
     return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(y, numClasses), logp), -1))) as tf.Scalar;
   });
