@@ -1,7 +1,8 @@
 /**
  * Golden-file test of the results schema: the micro-suite (`microSuite` in `harness_helpers.ts`)
  * must produce the same `runs.csv`, `history.csv` and `summary.csv` (two widths, two seeds) as the files under
- * `test/data/golden/`, recorded before the results module was introduced (issue 19), timing
+ * `test/data/golden/`, recorded before the results module was introduced (issue 19) and again
+ * for the fused cross-entropy (issue 12: the loss column moved by 1e-6, nothing else), timing
  * columns aside. Record them again only for an intended change of the results:
  * `PRUNEBENCH_RECORD_GOLDEN=1 deno test -A --preload test/_quiet_tfjs.ts test/results_golden_test.ts`.
  */
