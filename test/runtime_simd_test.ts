@@ -27,7 +27,7 @@ import { Rng } from "../src/util/rng.ts";
 const SPEC: KernelSpec = {
   name: "test_all_kinds",
   inputs: [["x", "full"], ["y", "full"], ["rw", "row"], ["cl", "col"]],
-  params: ["a", "lo"],
+  params: ["a", "lo", "tiny"],
   lets: [["t", E.add(E.mul(E.in("x"), E.param("a")), E.abs(E.in("y")))]],
   outputs: [
     ["o", "full", E.div(E.sqrt(E.let("t")), E.sub(E.in("rw"), E.neg(E.in("cl"))))],
@@ -35,6 +35,7 @@ const SPEC: KernelSpec = {
     ["cs", "colSum", E.mul(E.in("y"), E.in("rw"))],
     ["o2", "full", E.add(E.relu(E.in("y")), E.mul(E.step(E.in("x")), E.in("cl")))],
     ["o3", "full", E.pmin(E.pmax(E.in("x"), E.param("lo")), E.in("y"))],
+    ["o4", "full", E.ftz(E.mul(E.mul(E.in("x"), E.param("tiny")), E.in("cl")))],
   ],
 };
 
@@ -58,7 +59,7 @@ Deno.test("compiled SIMD kernels equal their float32 JS evaluation", () => {
   for (const [rows, cols] of [[3, 7], [5, 8], [1, 1], [4, 13], [1, 35], [0, 5], [2, 0]]) {
     const n = rows * cols;
     const ins = [rand(n, -1, 1), rand(n, -1, 1), rand(rows, 2, 3), rand(cols, 0, 1)];
-    const outs = [n, rows, cols, n, n].map((k) => new Float32Array(k));
+    const outs = [n, rows, cols, n, n, n].map((k) => new Float32Array(k));
     const heap = new Float32Array(mem.buffer).fill(0);
     let at = 3; // offsets that are not multiples of 16 bytes
     const ptrs = [...ins, ...outs].map((a) => {
@@ -67,12 +68,17 @@ Deno.test("compiled SIMD kernels equal their float32 JS evaluation", () => {
       at += a.length + 1;
       return p;
     });
-    kernelFor(mem, SPEC)(...ptrs, rows, cols, 0.3, -0.2);
-    const want = evaluateKernel(SPEC, ins, rows, cols, [0.3, -0.2]);
+    kernelFor(mem, SPEC)(...ptrs, rows, cols, 0.3, -0.2, 3e-38);
+    const want = evaluateKernel(SPEC, ins, rows, cols, [0.3, -0.2, 3e-38]);
     const got = (o: number) => new Float32Array(mem.buffer, ptrs[4 + o], want[o].length);
     assert.deepEqual(got(0), want[0], `full output, ${rows}×${cols}`);
     assert.deepEqual(got(3), want[3], `relu/step output, ${rows}×${cols}`);
     assert.deepEqual(got(4), want[4], `pmin/pmax output, ${rows}×${cols}`);
+    assert.deepEqual(got(5), want[5], `ftz output, ${rows}×${cols}`);
+    assert.ok(
+      got(5).every((v) => v === 0 || Math.abs(v) >= 1.1754943508222875e-38),
+      "no subnormals",
+    );
     for (const o of [1, 2]) {
       want[o].forEach((w, i) => {
         assert.ok(Math.abs(got(o)[i] - w) <= 1e-6 * (1 + Math.abs(w)), `sum ${o}[${i}]`);

@@ -125,3 +125,27 @@ Deno.test("fused hard-concrete gate: sample equal to the composite, gradient to 
   }
   await initBackend("cpu");
 });
+
+Deno.test("SIMD optimizer and EMA flush subnormal results to zero (NaN kept)", async () => {
+  await initBackend("wasm", { blas: false });
+  try {
+    const p = tf.variable(tf.tensor1d([1e-39, 0.5, NaN, -2e-39, 1]));
+    const g = tf.tensor1d([1e-21, 1e-21, 0, 0, 1e-3]);
+    const opt = new Optimizer(), ema = new Ema(0.5);
+    opt.step("p", p, g, resolveOptimizer({ kind: "adam", lr: 1e-3 }), 1);
+    ema.update(new Map([["p", p]]));
+    const tiny = (x: number) => x !== 0 && Math.abs(x) < 1.1754943508222875e-38;
+    const { m, v } = opt.slots("p");
+    for (const t of [p, m!, v!, ema.value("p")!]) {
+      const a = Array.from(t.dataSync());
+      assert.ok(!a.some(tiny), `no subnormals: ${a}`);
+      assert.ok(Number.isNaN(a[2]) || t === m || t === v, "NaN stays NaN");
+    }
+    assert.equal(v!.dataSync()[0], 0, "g² = 1e-42 · (1 − β₂) is flushed");
+    tf.dispose([p, g, ema.value("p")!]);
+    opt.dispose();
+    ema.dispose();
+  } finally {
+    await initBackend("cpu");
+  }
+});

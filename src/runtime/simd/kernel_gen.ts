@@ -26,7 +26,7 @@ export type Expr =
   | { k: "let"; name: string }
   | { k: "bin"; op: "add" | "sub" | "mul" | "div"; a: Expr; b: Expr }
   | { k: "un"; op: "sqrt" | "neg" | "abs"; a: Expr }
-  | { k: "cmp"; op: "relu" | "step"; a: Expr }
+  | { k: "cmp"; op: "relu" | "step" | "ftz"; a: Expr }
   | { k: "sel"; op: "pmin" | "pmax"; a: Expr; b: Expr };
 
 /** How an input is indexed on the grid. */
@@ -64,6 +64,12 @@ export const E = {
   relu: (a: Expr): Expr => ({ k: "cmp", op: "relu", a }),
   /** a > 0 ? 1 : 0 (tfjs `step`, the gradient of `relu`; NaN gives 0, tfjs NaN). */
   step: (a: Expr): Expr => ({ k: "cmp", op: "step", a }),
+  /**
+   * Flush to zero: |a| < 2⁻¹²⁶ (a subnormal float32) ? 0 : a; NaN stays NaN. Arithmetic on
+   * subnormals is ~100× slower on x86 (wasm has no flush-to-zero mode), and weights and Adam
+   * moments that decay geometrically spend thousands of steps there.
+   */
+  ftz: (a: Expr): Expr => ({ k: "cmp", op: "ftz", a }),
   /** b < a ? b : a (wasm `pmin`; NaN a stays NaN). */
   pmin: (a: Expr, b: Expr): Expr => ({ k: "sel", op: "pmin", a, b }),
   /** a < b ? b : a (wasm `pmax`; NaN a stays NaN). */
@@ -226,21 +232,35 @@ function emitSelect(
   code.op(OP.f32Lt, OP.select);
 }
 
-/** relu and step: the operand is kept in a scratch local, as it is read twice. */
-function emitCompare(code: Code, L: Layout, op: "relu" | "step", a: Expr, mode: Mode): void {
+/** Smallest normal float32, 2⁻¹²⁶. */
+const FLT_MIN = 1.1754943508222875e-38;
+
+/** relu, step and ftz: the operand is kept in a scratch local, as it is read twice. */
+function emitCompare(
+  code: Code,
+  L: Layout,
+  op: "relu" | "step" | "ftz",
+  a: Expr,
+  mode: Mode,
+): void {
   const t = L.scratch(mode === "v" ? V128 : F32);
   emitExpr(code, L, a, mode);
   code.set(t);
-  if (mode === "v") {
-    const zero = () => code.f32(0).simd(SIMD.f32x4Splat);
-    if (op === "relu") code.get(t), zero(), code.simd(SIMD.f32x4Pmax);
-    else {code.get(t),
-        zero(),
-        code.simd(SIMD.f32x4Gt).f32(1).simd(SIMD.f32x4Splat).simd(SIMD.v128And);}
+  const splat = (x: number) => code.f32(x).simd(SIMD.f32x4Splat);
+  if (mode === "v" && op === "relu") {
+    code.get(t), splat(0), code.simd(SIMD.f32x4Pmax);
+  } else if (mode === "v" && op === "step") {
+    code.get(t), splat(0), code.simd(SIMD.f32x4Gt), splat(1), code.simd(SIMD.v128And);
+  } else if (mode === "v") {
+    // t & ~(|t| < FLT_MIN)
+    code.get(t).get(t).simd(SIMD.f32x4Abs), splat(FLT_MIN);
+    code.simd(SIMD.f32x4Lt).simd(SIMD.v128AndNot);
   } else if (op === "relu") {
     code.f32(0).get(t).get(t).f32(0).op(OP.f32Lt, OP.select);
-  } else {
+  } else if (op === "step") {
     code.get(t).f32(0).op(OP.f32Gt, OP.f32ConvertI32U);
+  } else {
+    code.f32(0).get(t).get(t).op(OP.f32Abs).f32(FLT_MIN).op(OP.f32Lt, OP.select);
   }
 }
 

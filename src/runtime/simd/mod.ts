@@ -150,6 +150,7 @@ export function evaluateKernel(
       }
       case "cmp": {
         const a = ev(e.a);
+        if (e.op === "ftz") return Math.abs(a) < 1.1754943508222875e-38 ? 0 : a;
         return e.op === "relu" ? (a < 0 ? 0 : a) : a > 0 ? 1 : 0;
       }
       case "sel": {
