@@ -280,6 +280,17 @@ Deno.test("findings: pruning levels against the goal and paper claims, from the 
   );
   const dam = text.find((t) => t.startsWith("Paper claim, dam"))!;
   assert.match(dam, /\*\*not reproduced\*\*/);
+  assert.ok(!l0.includes("marginal"), "0.3 pt above the budget, seed sd 0.14 pt: not marginal");
+  // the same setting 0.02 pt above the budget: reproduced, flagged as within seed noise
+  const close = fixture().map((r) =>
+    r.method === "l0-hc" && r.lambda === 0.1 && r.initWidth === 1
+      ? { ...r, acc: r.acc! - 0.0028 }
+      : r
+  );
+  assert.match(
+    findings(close).find((t) => t.startsWith("Paper claim, l0-hc"))!,
+    /\*\*reproduced\*\*.*marginal: it passes by 0\.02 pt, within the seed noise \(sd of the difference 0\.14 pt\)/,
+  );
   // the fixture has halo but no weight-level magnitude baseline: the HALO claim cannot be judged
   assert.match(text.find((t) => t.startsWith("Paper claim, halo"))!, /: cannot judge\. needs/);
   assert.ok(!text.some((t) => t.startsWith("Paper claim, vbp")), "no vbp runs, no vbp claims");
