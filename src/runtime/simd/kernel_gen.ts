@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { Code, encodeModule, F32, I32, OP, SIMD, V128, type ValType } from "./encode.ts";
+import { Code, encodeModule, F32, OP, SIMD, V128 } from "./encode.ts";
+import { Layout } from "./layout.ts";
 
 /** An expression over one element. */
 export type Expr =
@@ -94,58 +95,6 @@ const S_OPS = {
   neg: OP.f32Neg,
   abs: OP.f32Abs,
 };
-
-/** Local-variable layout of one compiled kernel. */
-class Layout {
-  readonly locals: ValType[] = [];
-  readonly ptr = new Map<string, number>();
-  readonly vParam = new Map<string, number>();
-  readonly sParam = new Map<string, number>();
-  readonly vLet = new Map<string, number>();
-  readonly sLet = new Map<string, number>();
-  readonly vRow = new Map<string, number>();
-  readonly sRow = new Map<string, number>();
-  readonly vAcc = new Map<string, number>();
-  readonly sAcc = new Map<string, number>();
-  readonly params: ValType[] = [];
-  rows = 0;
-  cols = 0;
-  r = 0;
-  c = 0;
-  rowBase = 0;
-  rowBytes = 0;
-  end4 = 0;
-  endAll = 0;
-  tmp = 0;
-
-  constructor(readonly spec: KernelSpec) {
-    for (const [n] of spec.inputs) this.ptr.set(n, this.param(I32));
-    for (const [n] of spec.outputs) this.ptr.set(n, this.param(I32));
-    this.rows = this.param(I32);
-    this.cols = this.param(I32);
-    for (const n of spec.params) this.sParam.set(n, this.param(F32));
-    const loc = (t: ValType) => this.params.length + this.locals.push(t) - 1;
-    [this.r, this.c, this.rowBase, this.rowBytes, this.end4, this.endAll, this.tmp] = Array
-      .from({ length: 7 }, () => loc(I32));
-    for (const n of spec.params) this.vParam.set(n, loc(V128));
-    for (const [n] of spec.lets) (this.vLet.set(n, loc(V128)), this.sLet.set(n, loc(F32)));
-    for (const [n, kind] of spec.inputs) {
-      if (kind === "row") (this.vRow.set(n, loc(V128)), this.sRow.set(n, loc(F32)));
-    }
-    for (const [n, kind] of spec.outputs) {
-      if (kind === "rowSum") (this.vAcc.set(n, loc(V128)), this.sAcc.set(n, loc(F32)));
-    }
-  }
-
-  private param(t: ValType): number {
-    return this.params.push(t) - 1;
-  }
-
-  /** A fresh local (declared after the parameters). */
-  scratch(t: ValType): number {
-    return this.params.length + this.locals.push(t) - 1;
-  }
-}
 
 type Mode = "v" | "s";
 
