@@ -12,7 +12,13 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import { f32View, type TensorRef, type WasmBackend } from "../runtime/blas/heap.ts";
+import {
+  type CpuBackend,
+  f32View,
+  type KernelArgs,
+  type TensorRef,
+  type WasmBackend,
+} from "../runtime/blas/heap.ts";
 import { fusedAvailable } from "../runtime/fused.ts";
 import { BETA, GAMMA, hardConcreteSample, ZETA } from "./_concrete.ts";
 
@@ -46,15 +52,8 @@ export function hardConcreteArrays(
   }
 }
 
-interface CpuBackend {
-  data: { get(id: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): TensorRef;
-}
-
-type Args = { inputs: Record<string, TensorRef | undefined>; backend: unknown; attrs?: unknown };
-
 function kernel(backendName: string) {
-  return ({ inputs, backend, attrs }: Args): TensorRef[] => {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorRef[] => {
     const { beta } = attrs as { beta: number };
     const { la, u } = inputs as Record<string, TensorRef>;
     if (backendName === "wasm") {

@@ -14,7 +14,14 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import { E, type Expr, type KernelSpec, simdOp, simdOpAvailable } from "../runtime/simd/mod.ts";
+import {
+  E,
+  type Expr,
+  type KernelSpec,
+  simdOp,
+  simdOpAvailable,
+  specNamed,
+} from "../runtime/simd/mod.ts";
 
 const PRE = E.add(E.in("x"), E.in("b"));
 
@@ -48,13 +55,12 @@ function backwardSpec(relu: boolean, gated: boolean): KernelSpec {
   };
 }
 
-const SPECS = new Map<string, { fwd: KernelSpec; bwd: KernelSpec }>();
-
 function specs(relu: boolean, gated: boolean): { fwd: KernelSpec; bwd: KernelSpec } {
-  const key = `${relu}:${gated}`;
-  let s = SPECS.get(key);
-  if (!s) SPECS.set(key, s = { fwd: forwardSpec(relu, gated), bwd: backwardSpec(relu, gated) });
-  return s;
+  const key = `${relu ? "relu" : "lin"}_${gated ? "gate" : "nogate"}`;
+  return {
+    fwd: specNamed(`tail_fwd_${key}`, () => forwardSpec(relu, gated)),
+    bwd: specNamed(`tail_bwd_${key}`, () => backwardSpec(relu, gated)),
+  };
 }
 
 /**

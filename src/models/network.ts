@@ -38,8 +38,8 @@ export interface ForwardOptions {
    * Activation gate for a group (vector of its current size, or any shape that broadcasts
    * against `activation`, e.g. per-example gates [B, units]), or null for none. `activation` has
    * the shape of the tensor the gate will multiply (its first dimension is the batch size); use
-   * only its shape: where a layer's bias, relu and gate run as one fused kernel (wasm), it holds
-   * the layer's values before bias and activation.
+   * only its shape: it holds the layer's values before bias and activation (on wasm the bias,
+   * relu and gate run as one fused kernel).
    */
   gate?: (groupId: string, activation?: tf.Tensor) => tf.Tensor | null;
   /** Transforms a parameter before use (e.g. multiplies a weight by a mask). */
@@ -202,30 +202,19 @@ export class Network {
     return o.param ? o.param(name, v) : v;
   }
 
-  #gated(id: string, y: tf.Tensor, o: ForwardOptions): tf.Tensor {
-    const g = o.gate?.(id, y);
-    return g ? tf.mul(y, g) : y;
-  }
-
   /**
    * Bias, batch norm, activation and gate of a dense or conv layer; one fused kernel when the
    * layer has a bias, no batch norm and a vector gate (or none), on wasm with SIMD.
    */
   #tail(l: DenseSpec | ConvSpec, x: tf.Tensor, o: ForwardOptions): tf.Tensor {
-    const relu = l.activation === "relu";
-    if ((l.bias ?? true) && !(l.type === "conv2d" && l.batchNorm)) {
-      const b = this.#p(`${l.name}.b`, o);
-      const g = l.gated ? o.gate?.(l.name, x) ?? null : null;
-      if (fusedTailAvailable(x, b, g)) return fusedTail(x, b, g, relu);
-      x = tf.add(x, b);
-      if (relu) x = tf.relu(x);
-      return g ? tf.mul(x, g) : x;
-    }
-    if (l.bias ?? true) x = tf.add(x, this.#p(`${l.name}.b`, o));
-    if (l.type === "conv2d" && l.batchNorm) x = this.#batchNorm(l.name, x, o);
+    const relu = l.activation === "relu", bn = l.type === "conv2d" && l.batchNorm;
+    const b = (l.bias ?? true) ? this.#p(`${l.name}.b`, o) : null;
+    const g = l.gated ? o.gate?.(l.name, x) ?? null : null;
+    if (b && !bn && fusedTailAvailable(x, b, g)) return fusedTail(x, b, g, relu);
+    if (b) x = tf.add(x, b);
+    if (bn) x = this.#batchNorm(l.name, x, o);
     if (relu) x = tf.relu(x);
-    if (l.gated) x = this.#gated(l.name, x, o);
-    return x;
+    return g ? tf.mul(x, g) : x;
   }
 
   /** x·W of a dense layer, gating its inputs first when it has input gates. */

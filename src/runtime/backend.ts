@@ -53,6 +53,21 @@ export interface BackendInfo {
 let active: BackendInfo | null = null;
 
 /**
+ * True when the active tfjs backend reads tensor values synchronously from memory it owns (`wasm`:
+ * its heap, `cpu`: JS arrays), so reading small values back one at a time costs no round trip.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, synchronousReads } from "./backend.ts";
+ * await initBackend("cpu");
+ * if (!synchronousReads()) throw new Error("cpu reads are synchronous");
+ * ```
+ */
+export function synchronousReads(): boolean {
+  return ["wasm", "cpu"].includes(tf.getBackend());
+}
+
+/**
  * Returns the active backend description, or `null` before {@linkcode initBackend}.
  *
  * @example

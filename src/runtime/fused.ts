@@ -22,7 +22,14 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
-import { f32View, sizeOf, type TensorRef, type WasmBackend } from "./blas/heap.ts";
+import {
+  type CpuBackend,
+  f32View,
+  type KernelArgs,
+  sizeOf,
+  type TensorRef,
+  type WasmBackend,
+} from "./blas/heap.ts";
 import { backendMemory, runKernel, simdAvailable } from "./simd/mod.ts";
 import { emaSpec, optimizerSpec } from "./simd/updates.ts";
 
@@ -112,15 +119,8 @@ export function fusedEmaUpdate(
   else for (let i = 0; i < v.length; i++) out[i] = fr(v[i] * omd);
 }
 
-interface CpuBackend {
-  data: { get(id: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): TensorRef;
-}
-
-type Args = { inputs: Record<string, TensorRef | undefined>; backend: unknown; attrs?: unknown };
-
 function optimizerKernel(backendName: string) {
-  return ({ inputs, backend, attrs }: Args): TensorRef[] => {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorRef[] => {
     const a = attrs as unknown as FusedOptimizerAttrs;
     const { p, g, m, v } = inputs as Record<string, TensorRef>;
     const outs = a.kind === "adam" ? 3 : a.kind === "sgd" ? 2 : 1;
@@ -164,7 +164,7 @@ function optimizerKernel(backendName: string) {
 }
 
 function emaKernel(backendName: string) {
-  return ({ inputs, backend, attrs }: Args): TensorRef => {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorRef => {
     const { decay } = attrs as { decay: number };
     const { s, v } = inputs as Record<string, TensorRef>;
     if (backendName === "wasm") {

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs.ts";
+import { synchronousReads } from "../runtime/backend.ts";
 
 /** Mean −log softmax(logits)[y] over the batch; `labels` are class indices. Call inside tidy. */
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
@@ -29,8 +30,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Sc
 
 /** True when {@linkcode softmaxCrossEntropy} applies: wasm or cpu, logits [B, K]. */
 export function fastCrossEntropyAvailable(logits: tf.Tensor): boolean {
-  return logits.rank === 2 && logits.dtype === "float32" &&
-    ["wasm", "cpu"].includes(tf.getBackend());
+  return logits.rank === 2 && logits.dtype === "float32" && synchronousReads();
 }
 
 /** The mean loss and ∂loss/∂logits of a [b, k] batch (labels out of range throw). */

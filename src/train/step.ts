@@ -5,6 +5,7 @@
  * @module
  */
 import { fastCrossEntropyAvailable, softmaxCrossEntropy } from "./cross_entropy.ts";
+import { synchronousReads } from "../runtime/backend.ts";
 import * as tf from "../deps/tfjs.ts";
 import type { BatchNormUpdate, ForwardOptions, Network } from "../models/network.ts";
 import type { OptimizerConfig, PruningMethod, StepInfo, VariableGroup } from "../methods/types.ts";
@@ -212,7 +213,7 @@ export async function trainStep(
  * backends, where every read is a round trip).
  */
 async function readScalars(ts: readonly tf.Scalar[]): Promise<number[]> {
-  if (["wasm", "cpu"].includes(tf.getBackend())) return ts.map((t) => t.dataSync()[0]);
+  if (synchronousReads()) return ts.map((t) => t.dataSync()[0]);
   const stacked = tf.stack(ts as tf.Scalar[]);
   try {
     return Array.from(await stacked.data());

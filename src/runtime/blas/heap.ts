@@ -27,6 +27,14 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: "float32"): TensorRef;
 }
 
+/** The parts of tfjs' cpu backend the fused JS kernels use (tensor data are JS typed arrays). */
+export interface CpuBackend {
+  /** Per-tensor storage. */
+  data: { get(id: object): { values: unknown } };
+  /** Wraps a typed array as a new output tensor. */
+  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): TensorRef;
+}
+
 /** Arguments tfjs passes to a kernel function (structurally tfjs' kernel arguments). */
 export interface KernelArgs {
   /** Named input tensors. */
@@ -45,15 +53,16 @@ export type Kernel = (args: KernelArgs) => TensorRef | TensorRef[];
  * last allocation of the kernel call.
  */
 export function f32View(backend: WasmBackend, t: TensorRef): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, t), sizeOf(t.shape));
+  return new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, t), sizeOf(t.shape));
 }
 
 /** An `Int32Array` view of an int32 tensor's data in the wasm heap (same rules as `f32View`). */
 export function i32View(backend: WasmBackend, t: TensorRef): Int32Array {
-  return new Int32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, t), sizeOf(t.shape));
+  return new Int32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, t), sizeOf(t.shape));
 }
 
-function offsetOf(backend: WasmBackend, t: TensorRef): number {
+/** Byte offset of a tensor's data in the wasm heap (throws when the backend does not hold it). */
+export function heapOffset(backend: WasmBackend, t: TensorRef): number {
   const data = backend.dataIdMap.get(t.dataId);
   if (data === undefined) {
     throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);

@@ -7,7 +7,13 @@
  * @module
  */
 import * as tf from "../../deps/tfjs.ts";
-import { f32View, type KernelArgs, type TensorRef, type WasmBackend } from "../blas/heap.ts";
+import {
+  f32View,
+  heapOffset,
+  type KernelArgs,
+  type TensorRef,
+  type WasmBackend,
+} from "../blas/heap.ts";
 import { readEnv } from "../blas/library.ts";
 import { compileKernels, type Expr, type KernelSpec } from "./kernel_gen.ts";
 
@@ -61,6 +67,18 @@ export function simdAvailable(): boolean {
   return simdSupported;
 }
 
+const SPECS = new Map<string, KernelSpec>();
+
+/**
+ * The spec named `name`, built by `build` on first use and shared after (specs are rebuilt per
+ * call otherwise: the optimizer, EMA and layer kernels run for every tensor, every step).
+ */
+export function specNamed(name: string, build: () => KernelSpec): KernelSpec {
+  let spec = SPECS.get(name);
+  if (!spec) SPECS.set(name, spec = build());
+  return spec;
+}
+
 /** The compiled function of `spec` bound to `memory` (compiled on first use). */
 export function kernelFor(memory: WebAssembly.Memory, spec: KernelSpec): KernelFn {
   let byName = compiled.get(memory);
@@ -73,15 +91,6 @@ export function kernelFor(memory: WebAssembly.Memory, spec: KernelSpec): KernelF
     byName.set(spec.name, fn);
   }
   return fn;
-}
-
-/** Byte offset of a tensor's data in the wasm heap. */
-export function heapOffset(backend: WasmBackend, t: TensorRef): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) {
-    throw new Error(`Cannot find tensor data in the wasm backend: shape [${t.shape}]`);
-  }
-  return data.memoryOffset;
 }
 
 /**

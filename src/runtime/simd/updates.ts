@@ -10,6 +10,7 @@
  * @module
  */
 import { E, type Expr, type KernelSpec } from "./kernel_gen.ts";
+import { specNamed } from "./mod.ts";
 
 /** Which optimizer update a spec implements. */
 export interface UpdateVariant {
@@ -28,6 +29,11 @@ export const UPDATE_PARAMS = ["wd", "decay", "b1", "omb1", "b2", "omb2", "sqbc2"
 
 /** Kernel spec of an optimizer update: inputs p, g (and m, v), outputs po (and mo, vo). */
 export function optimizerSpec(v: UpdateVariant): KernelSpec {
+  const name = `opt_${v.kind}_${v.decay}_${v.hasState ? "s" : "0"}_${v.nesterov ? "n" : "_"}`;
+  return specNamed(name, () => buildOptimizerSpec(name, v));
+}
+
+function buildOptimizerSpec(name: string, v: UpdateVariant): KernelSpec {
   const P = E.param, L = E.let;
   const inputs: [string, "full"][] = [["p", "full"], ["g", "full"]];
   const lets: [string, Expr][] = [
@@ -68,15 +74,19 @@ export function optimizerSpec(v: UpdateVariant): KernelSpec {
   } else {
     outputs.push(["po", "full", E.ftz(E.sub(L("p0"), E.mul(L("g0"), P("lr"))))]);
   }
-  const name = `opt_${v.kind}_${v.decay}_${v.hasState ? "s" : "0"}_${v.nesterov ? "n" : "_"}`;
   return { name, inputs, params: UPDATE_PARAMS, lets, outputs };
 }
 
 /** EMA: out = s·β + v·(1 − β), or v·(1 − β) without a previous average. */
 export function emaSpec(hasAverage: boolean): KernelSpec {
+  const name = hasAverage ? "ema_s" : "ema_0";
+  return specNamed(name, () => buildEmaSpec(name, hasAverage));
+}
+
+function buildEmaSpec(name: string, hasAverage: boolean): KernelSpec {
   const scaled = E.mul(E.in("v"), E.param("omd"));
   return {
-    name: hasAverage ? "ema_s" : "ema_0",
+    name,
     inputs: hasAverage ? [["s", "full"], ["v", "full"]] : [["v", "full"]],
     params: ["d", "omd"],
     lets: [],
